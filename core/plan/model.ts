@@ -1,0 +1,34 @@
+/** What the planner produces: pure data, written to disk only by `apply.ts`. */
+
+/** One changed span inside one file. */
+export interface SpanChange {
+  /** Variable written, e.g. `docker_image_tag`. */
+  variable: string;
+  before: string;
+  after: string;
+  /** 1-based line of the span's start in the original file. */
+  line: number;
+  /** How it was found: the regex label, the YAML path, or `images[name=...].newTag`. */
+  locator: string;
+}
+
+export interface FileChange {
+  /** Repo-relative path with `/` separators. */
+  path: string;
+  /** Names of the rules that edited this file. */
+  rules: string[];
+  before: string;
+  after: string;
+  spans: SpanChange[];
+  /** True when the rule asked for a pull request. */
+  pullRequest: boolean;
+}
+
+export interface Plan {
+  /** Names of the rules whose conditions matched, in rule order. */
+  matchedRules: string[];
+  /** Files whose content changes; files that would stay identical are not listed. */
+  changes: FileChange[];
+  /** Files selected by a matching rule whose content already holds the values. */
+  unchanged: string[];
+}
