@@ -32,6 +32,7 @@ for (const part of selected) {
       '--license',
       'licenses.txt',
       '--quiet',
+      '--transpile-only',
     ],
     { stdio: 'inherit', cwd: root },
   );
