@@ -1,0 +1,111 @@
+/** The dispatch action's metadata: the contract names, the env mapping, and the Node.js check step, run with real bash. */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { tempDir } from '../support/git.js';
+
+const actionPath = new URL('../../dispatch-action/action.yml', import.meta.url);
+const action = parse(readFileSync(actionPath, 'utf8')) as {
+  name: string;
+  description: string;
+  branding: { icon: string; color: string };
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>;
+  outputs: Record<string, { description: string; value: string }>;
+  runs: { using: string; steps: { id?: string; run: string; shell: string; env?: Record<string, string> }[] };
+};
+
+const INPUTS = [
+  'token',
+  'repository',
+  'event-type',
+  'image-tag',
+  'image',
+  'digest',
+  'git-branch',
+  'commit-message',
+  'client-payload',
+  'mode',
+  'workflow',
+  'ref',
+  'wait',
+  'wait-timeout',
+  'api-url',
+];
+
+describe('dispatch-action/action.yml', () => {
+  it('is a composite action with name, description, branding, and every input and output described', () => {
+    expect(action.runs.using).toBe('composite');
+    expect(action.name).toBeTruthy();
+    expect(action.description).toBeTruthy();
+    expect(action.branding.icon).toBeTruthy();
+    expect(action.branding.color).toBeTruthy();
+    expect(Object.keys(action.inputs)).toEqual(INPUTS);
+    for (const input of Object.values(action.inputs)) expect(input.description.length).toBeGreaterThan(10);
+    expect(Object.keys(action.outputs)).toEqual(['payload', 'run-id', 'run-url', 'run-conclusion']);
+    for (const [name, output] of Object.entries(action.outputs)) {
+      expect(output.description.length).toBeGreaterThan(10);
+      expect(output.value).toBe(`\${{ steps.dispatch.outputs.${name} }}`);
+    }
+    expect(action.inputs.token!.required).toBe(true);
+    expect(action.inputs.repository!.required).toBe(true);
+    expect(action.inputs['image-tag']!.required).toBe(true);
+    expect(action.inputs['event-type']!.default).toBe('update-gitops-repo');
+  });
+
+  it('runs the committed bundle and maps every input through env as INPUT_<NAME>', () => {
+    const step = action.runs.steps.find((s) => s.id === 'dispatch')!;
+    expect(step.run.trim()).toBe('node "$GITHUB_ACTION_PATH/dist/index.js"');
+    const expected = Object.fromEntries(
+      INPUTS.map((name) => [`INPUT_${name.replace(/-/g, '_').toUpperCase()}`, `\${{ inputs.${name} }}`]),
+    );
+    expect(step.env).toEqual(expected);
+  });
+
+  it('puts no expression inside a run: script (untrusted values only through env)', () => {
+    for (const step of action.runs.steps) expect(step.run).not.toContain('${{');
+  });
+
+  describe('the Node.js check step', () => {
+    const check = action.runs.steps[0]!;
+    const runCheck = async (nodeScript: string | undefined) => {
+      const bin = await tempDir();
+      // Only the tools the script uses, plus a fake node when given.
+      for (const tool of ['bash', 'sh']) {
+        await writeFile(join(bin, tool), `#!/bin/sh\nexec /bin/${tool} "$@"\n`);
+        await chmod(join(bin, tool), 0o755);
+      }
+      if (nodeScript !== undefined) {
+        await writeFile(join(bin, 'node'), nodeScript);
+        await chmod(join(bin, 'node'), 0o755);
+      }
+      return new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile('/bin/bash', ['-e', '-c', check.run], { env: { PATH: bin } }, (error, stdout) => {
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout });
+        });
+      });
+    };
+
+    it('fails with a clear message when node is missing', async () => {
+      const { code, stdout } = await runCheck(undefined);
+      expect(code).toBe(1);
+      expect(stdout).toContain("'node' was not found on PATH");
+      expect(stdout).toContain('actions/setup-node');
+    });
+
+    it('fails with a clear message when node is older than 20', async () => {
+      const { code, stdout } = await runCheck('#!/bin/sh\necho 18.19.1\n');
+      expect(code).toBe(1);
+      expect(stdout).toContain('version 18.19.1');
+      expect(stdout).toContain('Node.js 20 or newer');
+    });
+
+    it('passes with node 20 and newer', async () => {
+      expect((await runCheck('#!/bin/sh\necho 20.19.0\n')).code).toBe(0);
+      expect((await runCheck('#!/bin/sh\necho 22.1.0\n')).code).toBe(0);
+      expect((await runCheck(`#!/bin/sh\nexec ${process.execPath} "$@"\n`)).code).toBe(0);
+    });
+  });
+});
