@@ -1,0 +1,352 @@
+/**
+ * File selection for rules: glob -> RegExp over repo-relative, '/'-separated paths, and a walk of the checkout.
+ *
+ * Two dialects:
+ * - `native`: `*` and `?` stay inside one path segment, `**` as a whole segment spans directories, `[...]`
+ *   classes, `{a,b}` braces (expanded first, so they may hold `/`), and no dotfiles unless the segment itself
+ *   starts with a literal `.`.
+ * - `seed`: the old action's globbing (PHLAK/Splat's `Glob::toRegex`, applied to the repo-relative path):
+ *   anchored at both ends, `**` is "any characters" anywhere (so `**dev/values.yaml` finds
+ *   `environments/dev/values.yaml`), `*` is any characters but `/`, `?` is any one character, braces become
+ *   alternatives, dotfiles are included.
+ *
+ * Whatever the dialect, a pattern that could reach outside the root or into `.git/` is refused with a
+ * `UserError`, and every RegExp produced also refuses, by itself, paths that start with `/`, hold a `..`
+ * segment or a `.git` segment, so a bug in the translation cannot widen what gets edited.
+ */
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Problem, ProblemList, UserError } from '../errors.js';
+import { hasControlCharacter } from '../oci.js';
+
+export type GlobDialect = 'native' | 'seed';
+
+/** More alternatives than this from one pattern's braces is surely a mistake (and would be slow). */
+const MAX_BRACE_EXPANSIONS = 256;
+
+/** Refuses, by itself, absolute paths, `..` segments and `.git` segments (any case). */
+const GUARD = '(?!/)(?![^]*?(?:^|/)\\.\\.(?:/|$))(?![^]*?(?:^|/)\\.[gG][iI][tT](?:/|$))';
+
+/** Translates one glob. Throws a `UserError` (codes `glob/...`) naming the pattern when it is unsafe or malformed. */
+export function globToRegExp(pattern: string, dialect: GlobDialect): RegExp {
+  const problem = checkGlob(pattern, dialect);
+  if (problem) throw new UserError(problem);
+  const body = dialect === 'seed' ? seedBody(pattern) : expandBraces(pattern).map(nativeBody).join('|');
+  return new RegExp(`^${GUARD}(?:${body})$`);
+}
+
+/**
+ * Why `pattern` is refused, or `undefined` when it is acceptable. Rule parsers call this so bad globs are
+ * reported with the other rule problems, before any file is touched.
+ */
+export function checkGlob(pattern: string, dialect: GlobDialect): Problem | undefined {
+  const shown = JSON.stringify(pattern);
+  const expected = 'expected a path relative to the repository root, e.g. environments/dev/values.yaml';
+  if (pattern.trim() === '') return { code: 'glob/empty', message: `Glob ${shown} is empty; ${expected}` };
+  if (hasControlCharacter(pattern)) {
+    return { code: 'glob/syntax', message: `Glob ${shown} contains a control character; ${expected}` };
+  }
+  let alternatives: string[];
+  try {
+    alternatives = expandBraces(pattern);
+  } catch (error) {
+    return { code: 'glob/syntax', message: `Glob ${shown}: ${(error as Error).message}` };
+  }
+  for (const alternative of alternatives) {
+    // Backslashes count as separators here: on Windows they are, and `\.\.` must not smuggle in a `..`.
+    const asSeparators = alternative.split(/[\\/]/);
+    const unescaped = alternative.replace(/\\(.)/g, '$1').split('/');
+    if (/^[\\/]/.test(alternative)) {
+      return { code: 'glob/escapes-root', message: `Glob ${shown} is an absolute path; ${expected}` };
+    }
+    if (/^[A-Za-z]:/.test(alternative)) {
+      return { code: 'glob/escapes-root', message: `Glob ${shown} starts with a drive letter; ${expected}` };
+    }
+    if ([...asSeparators, ...unescaped].includes('..')) {
+      return {
+        code: 'glob/escapes-root',
+        message: `Glob ${shown} has a '..' segment and could leave the repository; ${expected}`,
+      };
+    }
+    if ([...asSeparators, ...unescaped].some((s) => s.toLowerCase() === '.git')) {
+      return { code: 'glob/git-dir', message: `Glob ${shown} points into .git/, which is never edited; ${expected}` };
+    }
+  }
+  try {
+    // Malformed classes, braces or escapes surface here, with the pattern named.
+    if (dialect === 'seed') seedBody(pattern);
+    else for (const alternative of alternatives) nativeBody(alternative);
+  } catch (error) {
+    return { code: 'glob/syntax', message: `Glob ${shown}: ${(error as Error).message}` };
+  }
+  return undefined;
+}
+
+/**
+ * Files below `root` that any pattern selects: repo-relative, '/'-separated, sorted, without duplicates.
+ * `.git` is never entered; symlinked directories are neither listed nor entered; symlinks to files (and
+ * dangling ones) are listed, so the caller can check where they resolve. Bad patterns are reported all
+ * together as one `UserError` before the tree is read.
+ */
+export async function expandGlobs(root: string, patterns: string[], dialect: GlobDialect): Promise<string[]> {
+  const problems = new ProblemList();
+  const regexes: RegExp[] = [];
+  for (const pattern of patterns) {
+    try {
+      regexes.push(globToRegExp(pattern, dialect));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      for (const p of error.problems) problems.add(p);
+    }
+  }
+  problems.throwIfAny();
+  if (regexes.length === 0) return [];
+  const selected = new Set<string>();
+  for (const path of await listFiles(root)) {
+    if (regexes.some((r) => r.test(path))) selected.add(path);
+  }
+  return [...selected].sort();
+}
+
+/** Every file below `root` (see `expandGlobs` for what counts as a file). */
+async function listFiles(root: string): Promise<string[]> {
+  const rootInfo = await lstat(root);
+  if (!rootInfo.isDirectory() && !(await stat(root)).isDirectory()) {
+    throw new Error(`expandGlobs: ${root} is not a directory`);
+  }
+  const files: string[] = [];
+  const pending: string[] = [''];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    const entries = await readdir(join(root, dir), { withFileTypes: true });
+    for (const entry of entries) {
+      if (entry.name === '.git') continue; // the repository's own data, or a submodule's pointer
+      const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        pending.push(rel);
+      } else if (entry.isFile()) {
+        files.push(rel);
+      } else if (entry.isSymbolicLink()) {
+        const target = await stat(join(root, rel)).catch(() => undefined);
+        if (!target?.isDirectory()) files.push(rel);
+      }
+    }
+  }
+  return files;
+}
+
+/**
+ * Bash-style brace expansion: `{a,b}c` -> `ac`, `bc`; nested braces; `\{` is literal; braces without a
+ * top-level comma stay literal. Throws on an unclosed brace.
+ */
+export function expandBraces(pattern: string): string[] {
+  const open = findBraceGroup(pattern);
+  if (!open) return [pattern];
+  const { start, end, options } = open;
+  const head = pattern.slice(0, start);
+  const tail = pattern.slice(end + 1);
+  const out: string[] = [];
+  for (const option of options) {
+    for (const expanded of expandBraces(head + option + tail)) {
+      out.push(expanded);
+      if (out.length > MAX_BRACE_EXPANSIONS) {
+        throw new Error(`braces expand to more than ${MAX_BRACE_EXPANSIONS} alternatives`);
+      }
+    }
+  }
+  return out;
+}
+
+/** The first brace group with a top-level comma, as its span and options. */
+function findBraceGroup(pattern: string): { start: number; end: number; options: string[] } | undefined {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c !== '{') continue;
+    let depth = 0;
+    const commas: number[] = [];
+    let end = -1;
+    for (let j = i; j < pattern.length; j++) {
+      const d = pattern[j];
+      if (d === '\\') {
+        j++;
+      } else if (d === '{') {
+        depth++;
+      } else if (d === '}') {
+        depth--;
+        if (depth === 0) {
+          end = j;
+          break;
+        }
+      } else if (d === ',' && depth === 1) {
+        commas.push(j);
+      }
+    }
+    if (end < 0) throw new Error(`the brace at position ${i + 1} is never closed`);
+    if (commas.length === 0) continue; // `{a}` is literal text, as in bash
+    const bounds = [i, ...commas, end];
+    const options = bounds.slice(0, -1).map((b, k) => pattern.slice(b + 1, bounds[k + 1]));
+    return { start: i, end, options };
+  }
+  return undefined;
+}
+
+/** Regex source of a character class starting at `pattern[i] === '['`, or undefined when it never closes. */
+function readClass(pattern: string, i: number, excludeSlash: boolean): { source: string; next: number } | undefined {
+  let j = i + 1;
+  let negated = false;
+  if (pattern[j] === '!' || pattern[j] === '^') {
+    negated = true;
+    j++;
+  }
+  let body = '';
+  let first = true;
+  for (; j < pattern.length; j++) {
+    const c = pattern[j]!;
+    if (c === ']' && !first) {
+      if (body === '') return undefined;
+      if (excludeSlash) {
+        return { source: negated ? `[^/${body}]` : `(?:(?!/)[${body}])`, next: j + 1 };
+      }
+      return { source: `[${negated ? '^' : ''}${body}]`, next: j + 1 };
+    }
+    first = false;
+    if (c === '\\') {
+      const escaped = pattern[j + 1];
+      if (escaped === undefined) return undefined;
+      body += escapeClassChar(escaped);
+      j++;
+    } else if (c === '-') {
+      body += '-';
+    } else {
+      body += escapeClassChar(c);
+    }
+  }
+  return undefined;
+}
+
+function escapeClassChar(c: string): string {
+  return /[\\\]^[-]/.test(c) ? `\\${c}` : c;
+}
+
+function escapeLiteral(c: string): string {
+  return /[.*+?^${}()|[\]\\/-]/.test(c) ? `\\${c}` : c;
+}
+
+/** The old action's translation (Splat), made strict where it produced broken regexes. */
+function seedBody(pattern: string): string {
+  let out = '';
+  let braceDepth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    switch (c) {
+      case '\\': {
+        const next = pattern[i + 1];
+        if (next === undefined) throw new Error('it ends with a backslash');
+        out += escapeLiteral(next);
+        i++;
+        break;
+      }
+      case '?':
+        out += '.';
+        break;
+      case '*':
+        if (pattern[i + 1] === '*') {
+          out += '.*';
+          i++;
+        } else {
+          out += '[^/]*';
+        }
+        break;
+      case '[': {
+        const cls = readClass(pattern, i, false);
+        if (!cls) {
+          out += '\\[';
+        } else {
+          out += cls.source;
+          i = cls.next - 1;
+        }
+        break;
+      }
+      case '{':
+        out += '(?:';
+        braceDepth++;
+        break;
+      case '}':
+        if (braceDepth > 0) {
+          out += ')';
+          braceDepth--;
+        } else {
+          out += '\\}';
+        }
+        break;
+      case ',':
+        out += braceDepth > 0 ? '|' : ',';
+        break;
+      default:
+        out += escapeLiteral(c);
+    }
+  }
+  if (braceDepth > 0) throw new Error('a brace is never closed');
+  return out;
+}
+
+/** One brace-free native pattern. */
+function nativeBody(pattern: string): string {
+  let p = pattern;
+  while (p.startsWith('./')) p = p.slice(2);
+  if (p.endsWith('/')) throw new Error('it ends with "/", which names a directory; add "/**" to select its files');
+  const segments = p.split('/').filter((s) => s !== '');
+  if (segments.length === 0) throw new Error('it selects nothing');
+  const ANY_SEGMENTS = '(?:(?!\\.)[^/]+/)*';
+  let out = '';
+  let afterGlobstar = false;
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    const sep = index > 0 && !afterGlobstar ? '/' : '';
+    if (segment === '**') {
+      if (afterGlobstar) return; // `**/**` is one `**`
+      out += sep + ANY_SEGMENTS + (last ? '(?!\\.)[^/]+' : '');
+      afterGlobstar = true;
+      return;
+    }
+    if (segment === '.') throw new Error('it has a "." segment in the middle');
+    out += sep + nativeSegment(segment);
+    afterGlobstar = false;
+  });
+  return out;
+}
+
+function nativeSegment(segment: string): string {
+  let out = '';
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i]!;
+    if (c === '\\') {
+      const next = segment[i + 1];
+      if (next === undefined) throw new Error('a segment ends with a backslash');
+      out += escapeLiteral(next);
+      i++;
+    } else if (c === '*') {
+      out += '[^/]*';
+      while (segment[i + 1] === '*') i++;
+    } else if (c === '?') {
+      out += '[^/]';
+    } else if (c === '[') {
+      const cls = readClass(segment, i, true);
+      if (!cls) {
+        out += '\\[';
+      } else {
+        out += cls.source;
+        i = cls.next - 1;
+      }
+    } else {
+      out += escapeLiteral(c);
+    }
+  }
+  // A wildcard never matches a leading dot: dotfiles are only selected by a segment that starts with '.'.
+  const literalDotStart = segment.startsWith('.') || segment.startsWith('\\.');
+  return literalDotStart ? out : `(?!\\.)${out}`;
+}
