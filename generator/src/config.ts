@@ -1,0 +1,455 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Problem, ProblemList, UserError } from '../../core/errors.js';
+import { isOciTag } from '../../core/oci.js';
+import { suggest } from '../../core/suggest.js';
+import { defaultActionsRef, packageRoot } from './paths.js';
+
+export type Trigger = { kind: 'branch'; name: string } | { kind: 'tag'; pattern: string };
+export type EnvironmentEdit =
+  | { kind: 'yaml-path'; path: string }
+  | { kind: 'regex'; regex: string }
+  | { kind: 'kustomize-image'; image: string };
+
+export interface EnvironmentConfig {
+  name: string;
+  /** Anchored pattern (full match) that routes an image tag here. */
+  tag: string;
+  files: string[];
+  edit: EnvironmentEdit;
+  pullRequest: boolean;
+  onlyNewer?: { stripSuffix: string };
+  on: Trigger;
+  from: 'sha' | 'version' | 'ref';
+  prefix: string;
+  suffix: string;
+  /** The tag the upstream workflow builds for this environment (with a stand-in SHA or version). */
+  builtTag: string;
+  /** `example-tag` when given, else `builtTag`. */
+  exampleTag: string;
+}
+
+export interface Config {
+  /** The config file as the user named it (shown in generated headers and errors). */
+  source: string;
+  upstream: {
+    repository: string;
+    image: string;
+    registry: string;
+    dockerfile?: string;
+    context?: string;
+    branch: string;
+  };
+  downstream: { repository: string; branch: string };
+  eventType: string;
+  actions: { kind: 'ref'; ref: string } | { kind: 'vendor' };
+  secrets: { token: string; registryUsername: string; registryPassword: string };
+  environments: EnvironmentConfig[];
+}
+
+export const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
+export const DEFAULT_TOKEN_SECRET = 'GITOPS_DISPATCH_TOKEN';
+/** A stand-in commit SHA for example tags of environments built from a branch. */
+export const EXAMPLE_SHA = '4f2c1e0d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2';
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validate(data: unknown): ErrorObject[] {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'generator', 'config.schema.json'), 'utf8'));
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  }
+  return validator(data) ? [] : [...(validator.errors ?? [])];
+}
+
+type Segment = string | number;
+// biome-ignore lint/suspicious/noExplicitAny: raw YAML data, read defensively; returned only after the schema passed
+type Raw = Record<string, any>;
+
+/** Finds the YAML node at `path`, and the key node when the last step is a map key. */
+function nodeAt(root: Node | null, path: Segment[]): { node?: Node; key?: Node } {
+  let node: Node | null | undefined = root;
+  let key: Node | undefined;
+  for (const seg of path) {
+    key = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return {};
+      key = pair.key as Node;
+      node = pair.value as Node | null;
+    } else if (isSeq(node)) {
+      node = node.items[Number(seg)] as Node | undefined;
+    } else {
+      return {};
+    }
+  }
+  return { node: node ?? key, key };
+}
+
+function pointerSegments(pointer: string): string[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function schemaMessage(error: ErrorObject, path: Segment[], data: unknown): { code: string; message: string } {
+  const where = path.length ? path.join('.') : 'the config';
+  const shown = (value: unknown) => JSON.stringify(value);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      const guess = suggest(extra, allowed);
+      return {
+        code: 'config/unknown-key',
+        message: `'${where}' has unknown key '${extra}'${guess ? ` (did you mean '${guess}'?)` : ''}; expected one of: ${allowed.join(', ')}`,
+      };
+    }
+    case 'required':
+      return {
+        code: 'config/missing-key',
+        message: `'${where}' is missing required key '${(error.params as { missingProperty: string }).missingProperty}'`,
+      };
+    case 'pattern':
+      return {
+        code: 'config/bad-value',
+        message: `'${where}' is ${shown(data)}; expected ${describePattern(path)} (pattern ${(error.params as { pattern: string }).pattern})`,
+      };
+    case 'enum':
+      return {
+        code: 'config/bad-value',
+        message: `'${where}' is ${shown(data)}; expected one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`,
+      };
+    case 'propertyNames':
+      return { code: 'config/bad-name', message: `'${where}' has a bad name; ${error.message}` };
+    default:
+      return { code: 'config/bad-value', message: `'${where}' is ${shown(data)}; ${error.message}` };
+  }
+}
+
+function describePattern(path: Segment[]): string {
+  const last = String(path[path.length - 1]);
+  if (last === 'repository') return 'owner/repo';
+  if (last === 'image') return 'an image name without tag, e.g. ghcr.io/owner/app';
+  if (last === 'ref') return 'owner/repo@ref';
+  if (['token', 'registry-username', 'registry-password'].includes(last))
+    return 'a secret name (letters, digits, _; not starting with GITHUB_)';
+  return 'a value of the documented form';
+}
+
+const ONE_OF_FORMS: Record<string, string> = {
+  files: 'a file or glob, or a non-empty list of them',
+  'only-newer': 'true, false, or { strip-suffix: <suffix> }',
+};
+
+function getIn(data: unknown, path: Segment[]): unknown {
+  let value = data;
+  for (const seg of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[String(seg)];
+  }
+  return value;
+}
+
+function compile(pattern: string): RegExp | string {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u');
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The literal tail of a pattern like `.*-dev` (`-dev`), or undefined when the pattern has another shape. */
+export function literalSuffix(pattern: string): string | undefined {
+  const m = /^\.[*+]((?:[A-Za-z0-9_-]|\\\.|\\-)*)$/.exec(pattern);
+  return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
+}
+
+export function exampleTagFor(on: Trigger, from: 'sha' | 'version' | 'ref', prefix: string, suffix: string): string {
+  let base: string;
+  if (from === 'sha') base = EXAMPLE_SHA;
+  else if (from === 'version') base = '1.2.3';
+  else if (on.kind === 'branch') base = on.name.replace(/[^A-Za-z0-9_.-]/g, '-');
+  else base = `${on.pattern.replace(/\*$/, '')}1.2.3`.replace(/[^A-Za-z0-9_.-]/g, '-');
+  return `${prefix}${base}${suffix}`;
+}
+
+function registryOf(image: string): string {
+  const first = image.split('/')[0]!;
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
+}
+
+export interface ParseOptions {
+  /** Published actions reference used when the config names none; default from package.json. */
+  actionsRef?: string;
+}
+
+/** Parses and checks a config; throws UserError listing every problem with file, line and column. */
+export function parseConfig(text: string, file: string, options: ParseOptions = {}): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems = new ProblemList();
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return {};
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    problems.add({ code: 'config/yaml', message: e.message.split('\n')[0]!, file, ...at(e.pos[0]) });
+  }
+  problems.throwIfAny();
+  const data = doc.toJS() as unknown;
+  const root = doc.contents as Node | null;
+  const place = (path: Segment[], onKey = false): Pick<Problem, 'line' | 'column'> => {
+    // Walk back to the nearest existing node so a missing key points at its parent.
+    for (let n = path.length; n >= 0; n--) {
+      const found = nodeAt(root, path.slice(0, n));
+      const node = onKey && n === path.length ? (found.key ?? found.node) : found.node;
+      if (node?.range) return at(node.range[0]);
+    }
+    return { line: 1, column: 1 };
+  };
+  const add = (code: string, message: string, path: Segment[], onKey = false) =>
+    problems.add({ code, message, file, ...place(path, onKey) });
+
+  const errors = validate(data);
+  // A failed oneOf also reports every branch; one message naming the accepted forms reads better.
+  const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath);
+  for (const error of errors) {
+    const path = pointerSegments(error.instancePath);
+    if (error.keyword === 'oneOf') {
+      add(
+        'config/bad-value',
+        `'${path.join('.')}' is ${JSON.stringify(getIn(data, path))}; expected ${ONE_OF_FORMS[String(path[path.length - 1])] ?? 'one of the documented forms'}`,
+        path,
+      );
+      continue;
+    }
+    if (error.schemaPath.includes('/oneOf/') && oneOfPaths.some((p) => error.instancePath.startsWith(p))) continue;
+    const { code, message } = schemaMessage(error, path, getIn(data, path));
+    const keyPath =
+      error.keyword === 'additionalProperties'
+        ? [...path, (error.params as { additionalProperty: string }).additionalProperty]
+        : path;
+    add(code, message, keyPath, error.keyword === 'additionalProperties');
+  }
+  // Dedupe (oneOf branches can repeat the same message at the same place).
+  const seen = new Set<string>();
+  problems.items.splice(
+    0,
+    problems.items.length,
+    ...problems.items.filter((p) => {
+      const k = `${p.line}:${p.column}:${p.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    }),
+  );
+
+  const raw = (data ?? {}) as Raw;
+  const up = (raw.upstream ?? {}) as Raw;
+  const down = (raw.downstream ?? {}) as Raw;
+  const actionsRaw = (raw.actions ?? {}) as Raw;
+  const secretsRaw = (raw.secrets ?? {}) as Raw;
+  if (actionsRaw.ref !== undefined && actionsRaw.vendor === true) {
+    add('config/actions-both', "'actions' has both 'ref' and 'vendor: true'; expected one of them", ['actions']);
+  }
+  const image = typeof up.image === 'string' ? up.image : '';
+  const upstreamBranch = typeof up.branch === 'string' ? up.branch : 'main';
+
+  const environments: EnvironmentConfig[] = [];
+  /** Environments whose `on` is missing: left out of the same-trigger check, which would only repeat the problem. */
+  const noTrigger = new Set<string>();
+  const envsRaw = raw.environments && typeof raw.environments === 'object' ? raw.environments : {};
+  const names = Object.keys(envsRaw);
+  names.forEach((name, index) => {
+    const env = envsRaw[name] as Raw;
+    if (!env || typeof env !== 'object' || typeof env.tag !== 'string') return;
+    const base: Segment[] = ['environments', name];
+    const compiled = compile(env.tag);
+    if (typeof compiled === 'string') {
+      add(
+        'config/bad-pattern',
+        `'environments.${name}.tag' is ${JSON.stringify(env.tag)}, which is not a valid regular expression: ${compiled}`,
+        [...base, 'tag'],
+      );
+    }
+    const edits = (['yaml-path', 'regex', 'kustomize-image'] as const).filter((k) => env[k] !== undefined);
+    if (edits.length > 1) {
+      add(
+        'config/edit-conflict',
+        `'environments.${name}' has ${edits.join(' and ')}; expected one edit: yaml-path, regex or kustomize-image`,
+        base,
+      );
+    }
+    let edit: EnvironmentEdit = { kind: 'yaml-path', path: 'image.tag' };
+    if (typeof env.regex === 'string') {
+      edit = { kind: 'regex', regex: env.regex };
+      try {
+        const re = new RegExp(env.regex, 'u');
+        if (!/\(\?<[A-Za-z_]\w*>/.test(re.source)) {
+          add(
+            'config/regex-no-group',
+            `'environments.${name}.regex' is ${JSON.stringify(env.regex)}; expected a named group such as (?<docker_image_tag>...) marking the span to replace`,
+            [...base, 'regex'],
+          );
+        }
+      } catch (error) {
+        add(
+          'config/bad-pattern',
+          `'environments.${name}.regex' is ${JSON.stringify(env.regex)}, which is not a valid regular expression: ${(error as Error).message}`,
+          [...base, 'regex'],
+        );
+      }
+    } else if (typeof env['kustomize-image'] === 'string') {
+      edit = { kind: 'kustomize-image', image: env['kustomize-image'] };
+    } else if (typeof env['yaml-path'] === 'string') {
+      edit = { kind: 'yaml-path', path: env['yaml-path'] };
+    }
+
+    let on: Trigger | undefined;
+    if (env.on && typeof env.on === 'object') {
+      if (typeof env.on.branch === 'string') on = { kind: 'branch', name: env.on.branch };
+      else if (typeof env.on.tag === 'string') on = { kind: 'tag', pattern: env.on.tag };
+    } else if (index === 0) on = { kind: 'branch', name: upstreamBranch };
+    else if (index === 1) on = { kind: 'tag', pattern: 'v*' };
+    else {
+      add(
+        'config/missing-on',
+        `'environments.${name}' has no 'on'; only the first two environments have defaults (branch ${upstreamBranch}, tags v*). Expected e.g. on: { branch: release } or on: { tag: 'rc-*' }`,
+        base,
+        true,
+      );
+      noTrigger.add(name);
+    }
+    on ??= { kind: 'branch', name: upstreamBranch };
+    const from = (env.from as EnvironmentConfig['from'] | undefined) ?? (on.kind === 'branch' ? 'sha' : 'version');
+    const prefix = typeof env.prefix === 'string' ? env.prefix : '';
+    const suffix = typeof env.suffix === 'string' ? env.suffix : (literalSuffix(env.tag) ?? '');
+    const builtTag = exampleTagFor(on, from, prefix, suffix);
+    const exampleTag = typeof env['example-tag'] === 'string' ? env['example-tag'] : builtTag;
+    const files = typeof env.files === 'string' ? [env.files] : Array.isArray(env.files) ? env.files : [];
+    const onlyNewer =
+      env['only-newer'] === true
+        ? { stripSuffix: suffix }
+        : env['only-newer'] && typeof env['only-newer'] === 'object'
+          ? { stripSuffix: String(env['only-newer']['strip-suffix'] ?? '') }
+          : undefined;
+    environments.push({
+      name,
+      tag: env.tag,
+      files,
+      edit,
+      pullRequest: env['pull-request'] === true,
+      ...(onlyNewer ? { onlyNewer } : {}),
+      on,
+      from,
+      prefix,
+      suffix,
+      builtTag,
+      exampleTag,
+    });
+  });
+
+  // Cross-environment consistency: one image build gives one tag, and each tag routes to exactly one environment.
+  const triggerKey = (t: Trigger) => (t.kind === 'branch' ? `branch ${t.name}` : `tag ${t.pattern}`);
+  const byTrigger = new Map<string, string>();
+  for (const env of environments) {
+    if (noTrigger.has(env.name)) continue;
+    const key = triggerKey(env.on);
+    const other = byTrigger.get(key);
+    if (other) {
+      add(
+        'config/same-trigger',
+        `environments '${other}' and '${env.name}' are both built on ${key}; one build pushes one tag, so give one of them another 'on'`,
+        ['environments', env.name],
+        true,
+      );
+    } else byTrigger.set(key, env.name);
+  }
+  for (const env of environments) {
+    const own = compile(env.tag);
+    if (typeof own === 'string') continue;
+    const where = ['environments', env.name];
+    // The tag the workflow really builds must route here, and so must the example the user gave.
+    const samples = [...new Set([env.builtTag, env.exampleTag])];
+    for (const sample of samples) {
+      const what = sample === env.builtTag ? 'builds tags like' : 'has example-tag';
+      if (!isOciTag(sample)) {
+        add(
+          'config/bad-example-tag',
+          `'${env.name}' ${what} ${JSON.stringify(sample)}, which is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
+          where,
+          true,
+        );
+        continue;
+      }
+      if (!own.test(sample)) {
+        add(
+          'config/example-mismatch',
+          `'${env.name}' ${what} ${JSON.stringify(sample)}, which its own pattern '${env.tag}' does not match; set 'prefix', 'suffix', 'from' or 'example-tag' so they agree`,
+          [...where, 'tag'],
+        );
+      }
+      for (const other of environments) {
+        if (other === env) continue;
+        const re = compile(other.tag);
+        if (typeof re !== 'string' && re.test(sample)) {
+          add(
+            'config/overlap',
+            `environments '${env.name}' and '${other.name}' overlap: tag ${JSON.stringify(sample)} of '${env.name}' also matches '${other.name}' pattern '${other.tag}'`,
+            [...where, 'tag'],
+          );
+        }
+      }
+    }
+  }
+  problems.throwIfAny();
+
+  return {
+    source: file,
+    upstream: {
+      repository: up.repository,
+      image,
+      registry: typeof up.registry === 'string' ? up.registry : registryOf(image),
+      ...(typeof up.dockerfile === 'string' ? { dockerfile: up.dockerfile } : {}),
+      ...(typeof up.context === 'string' ? { context: up.context } : {}),
+      branch: upstreamBranch,
+    },
+    downstream: { repository: down.repository, branch: typeof down.branch === 'string' ? down.branch : 'main' },
+    eventType: typeof raw['event-type'] === 'string' ? raw['event-type'] : DEFAULT_EVENT_TYPE,
+    actions:
+      actionsRaw.vendor === true
+        ? { kind: 'vendor' }
+        : {
+            kind: 'ref',
+            ref: typeof actionsRaw.ref === 'string' ? actionsRaw.ref : (options.actionsRef ?? defaultActionsRef()),
+          },
+    secrets: {
+      token: secretsRaw.token ?? DEFAULT_TOKEN_SECRET,
+      registryUsername: secretsRaw['registry-username'] ?? 'REGISTRY_USERNAME',
+      registryPassword: secretsRaw['registry-password'] ?? 'REGISTRY_PASSWORD',
+    },
+    environments,
+  };
+}
+
+/** Reads and parses a config file; `file` is resolved against `cwd` and shown relative to it. */
+export async function loadConfig(file: string, cwd: string, options: ParseOptions = {}): Promise<Config> {
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UserError({
+      code: 'config/unreadable',
+      input: 'config',
+      message: `Option '--config' is '${file}', which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); expected a gitops-dispatch config file (create one with 'gitops-dispatch init')`,
+    });
+  }
+  return parseConfig(text, relative(cwd, path) || file, options);
+}

@@ -1,0 +1,121 @@
+import { resolve } from 'node:path';
+import { type Problem, ProblemList, UserError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
+import { planUpdate } from '../../core/plan/planner.js';
+import { parseNativeRules } from '../../core/rules/native.js';
+import { type Config, loadConfig } from './config.js';
+import { checkoutLayout, generate, type Layout, outLayout } from './generate.js';
+import { nativeRules } from './rules.js';
+import { type WriteReport, writeFiles } from './write.js';
+
+export interface GenerateOptions {
+  cwd: string;
+  config: string;
+  out?: string;
+  upstreamDir?: string;
+  downstreamDir?: string;
+  force?: boolean;
+  check?: boolean;
+  /** Published actions reference to use when the config names none (tests pin it; default from package.json). */
+  actionsRef?: string;
+}
+
+export interface GenerateResult {
+  report: WriteReport;
+  /** 0 ok; 1 drift under --check, or hand-edited files refused. */
+  exitCode: 0 | 1;
+  lines: string[];
+}
+
+function layoutOf(o: GenerateOptions): Layout {
+  const problems = new ProblemList();
+  if (o.out !== undefined && (o.upstreamDir !== undefined || o.downstreamDir !== undefined)) {
+    problems.add({
+      code: 'usage/out-and-dirs',
+      input: 'out',
+      message: `Option '--out' is '${o.out}' and '--upstream-dir'/'--downstream-dir' are given too; expected either --out <dir> or the checkout directories`,
+    });
+  }
+  if (o.out === undefined && o.upstreamDir === undefined && o.downstreamDir === undefined) {
+    problems.add({
+      code: 'usage/no-target',
+      input: 'out',
+      message:
+        "No target given; expected '--out <dir>', or '--upstream-dir <checkout>' and/or '--downstream-dir <checkout>'",
+    });
+  }
+  problems.throwIfAny();
+  if (o.out !== undefined) return outLayout(o.out);
+  return checkoutLayout(o.upstreamDir, o.downstreamDir);
+}
+
+/**
+ * With a real GitOps checkout at hand, proves each environment's edit lands: its files exist and hold the YAML path,
+ * regex or kustomize image. Uses the planner dry (reads only) with each environment's example tag.
+ */
+export async function checkDownstream(config: Config, root: string): Promise<Problem[]> {
+  const rules = parseNativeRules(nativeRules(config), `rules generated from ${config.source}`);
+  const problems: Problem[] = [];
+  for (const env of config.environments) {
+    const rule = rules.find((r) => r.name === env.name);
+    if (!rule) continue;
+    try {
+      const plan = await planUpdate({
+        root,
+        rules: [rule],
+        variables: { docker_image_tag: env.exampleTag, image: config.upstream.image },
+        logger: silentLogger,
+      });
+      if (plan.changes.length + plan.unchanged.length === 0) {
+        problems.push({
+          code: 'config/no-files',
+          input: 'downstream-dir',
+          message: `environment '${env.name}': files ${JSON.stringify(env.files)} match nothing in ${root}; expected existing files relative to the GitOps repository root`,
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      for (const p of error.problems) {
+        problems.push({ ...p, message: `environment '${env.name}': ${p.message}`, input: p.input ?? 'downstream-dir' });
+      }
+    }
+  }
+  return problems;
+}
+
+export async function runGenerate(o: GenerateOptions): Promise<GenerateResult> {
+  const layout = layoutOf(o);
+  const config = await loadConfig(o.config, o.cwd, o.actionsRef ? { actionsRef: o.actionsRef } : {});
+  if (o.downstreamDir !== undefined) {
+    const problems = await checkDownstream(config, resolve(o.cwd, o.downstreamDir));
+    if (problems.length > 0) throw new UserError(problems);
+  }
+  const files = generate(config, layout);
+  const report = await writeFiles(files, { cwd: o.cwd, force: o.force, check: o.check });
+  const lines: string[] = [];
+  if (o.check) {
+    if (report.differing.length === 0) lines.push(`All ${files.length} files match ${config.source}.`);
+    else {
+      lines.push(`${report.differing.length} file(s) differ from what ${config.source} gives:`);
+      for (const r of report.files.filter((f) => f.status !== 'unchanged')) {
+        lines.push(
+          `  ${r.path} (${r.status === 'created' ? 'missing' : r.status === 'updated' ? 'outdated' : 'changed by hand'})`,
+        );
+      }
+      lines.push("Run 'gitops-dispatch generate' without --check to update them.");
+    }
+    return { report, exitCode: report.differing.length === 0 ? 0 : 1, lines };
+  }
+  if (report.refused.length > 0) {
+    lines.push(
+      `Refused: ${report.refused.length} file(s) were changed by hand and differ from what ${config.source} gives:`,
+    );
+    for (const p of report.refused) lines.push(`  ${p}`);
+    lines.push('Nothing was written. Move the change into the config, or run again with --force to overwrite.');
+    return { report, exitCode: 1, lines };
+  }
+  for (const r of report.files) {
+    lines.push(`${(r.status === 'changed-by-hand' ? 'overwritten' : r.status).padEnd(11)} ${r.path}`);
+  }
+  return { report, exitCode: 0, lines };
+}

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import { ProblemList } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { isOciDigest, isOciTag } from '../../core/oci.js';
+import { renderDiff } from '../../core/plan/diff.js';
+import type { Plan } from '../../core/plan/model.js';
+import { planUpdate } from '../../core/plan/planner.js';
+import type { Variables } from '../../core/rules/model.js';
+import { parseNativeRules } from '../../core/rules/native.js';
+import { loadConfig } from './config.js';
+import { nativeRules } from './rules.js';
+
+export interface PlanCommandOptions {
+  cwd: string;
+  config: string;
+  /** The GitOps checkout to plan against. */
+  repo: string;
+  tag: string;
+  digest?: string;
+  /** Extra variables, `key=value`. */
+  vars?: string[];
+  color: boolean;
+  logger: Logger;
+}
+
+export interface PlanCommandResult {
+  variables: Variables;
+  plan: Plan;
+  /** What to print: matched environments, then the diff. */
+  text: string;
+}
+
+function variablesOf(o: PlanCommandOptions, image: string): Variables {
+  const problems = new ProblemList();
+  if (!isOciTag(o.tag)) {
+    problems.add({
+      code: 'usage/bad-tag',
+      input: 'tag',
+      message: `Option '--tag' is ${JSON.stringify(o.tag)}; expected an image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
+    });
+  }
+  if (o.digest !== undefined && !isOciDigest(o.digest)) {
+    problems.add({
+      code: 'usage/bad-digest',
+      input: 'digest',
+      message: `Option '--digest' is ${JSON.stringify(o.digest)}; expected sha256: and 64 lowercase hex digits`,
+    });
+  }
+  const variables: Variables = { docker_image_tag: o.tag, image };
+  if (o.digest !== undefined) variables.digest = o.digest;
+  for (const pair of o.vars ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(pair);
+    if (!m) {
+      problems.add({
+        code: 'usage/bad-var',
+        input: 'var',
+        message: `Option '--var' is ${JSON.stringify(pair)}; expected name=value (name: letters, digits, _)`,
+      });
+    } else variables[m[1]!] = m[2]!;
+  }
+  problems.throwIfAny();
+  return variables;
+}
+
+/** Shows what the receiver would do for a tag: the same rules text as the downstream workflow, planned dry. */
+export async function runPlan(o: PlanCommandOptions): Promise<PlanCommandResult> {
+  const config = await loadConfig(o.config, o.cwd);
+  const variables = variablesOf(o, config.upstream.image);
+  const rules = parseNativeRules(nativeRules(config), `rules generated from ${config.source}`);
+  const plan = await planUpdate({ root: resolve(o.cwd, o.repo), rules, variables, logger: o.logger });
+  const lines: string[] = [];
+  if (plan.matchedRules.length === 0) {
+    lines.push(
+      `Tag '${o.tag}' matches no environment (${config.environments.map((e) => `${e.name}: ${e.tag}`).join('; ')}); the receiver would change nothing.`,
+    );
+  } else {
+    lines.push(`Tag '${o.tag}' matches environment ${plan.matchedRules.join(', ')}.`);
+    const viaPr = [...new Set(plan.changes.filter((c) => c.pullRequest).flatMap((c) => c.rules))];
+    if (viaPr.length > 0) lines.push(`${viaPr.join(', ')}: the change lands through a pull request.`);
+    if (plan.changes.length === 0) lines.push(`No change: ${plan.unchanged.join(', ')} already hold(s) these values.`);
+  }
+  let text = `${lines.join('\n')}\n`;
+  if (plan.changes.length > 0) text += renderDiff(plan, { color: o.color });
+  return { variables, plan, text };
+}

@@ -1,0 +1,34 @@
+import { stringify } from 'yaml';
+import type { Config, EnvironmentConfig } from './config.js';
+
+/** Escapes a literal for use inside a regular expression. */
+export function escapeRegExp(text: string): string {
+  // Only syntax characters: with the `u` flag an escaped `-` or `/` outside a class is an error.
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function ruleOf(env: EnvironmentConfig, image: string): Record<string, unknown> {
+  const update: Record<string, unknown> = { files: env.files.length === 1 ? env.files[0] : env.files };
+  if (env.edit.kind === 'yaml-path') update['yaml-path'] = env.edit.path;
+  else if (env.edit.kind === 'regex') update.regex = env.edit.regex;
+  else update['kustomize-image'] = env.edit.image;
+  const rule: Record<string, unknown> = {
+    name: env.name,
+    // The image condition keeps one app's tags out of another app's files when several share this repository.
+    when: { docker_image_tag: env.tag, image: escapeRegExp(image) },
+    update: [update],
+  };
+  if (env.pullRequest) rule['pull-request'] = true;
+  if (env.onlyNewer)
+    rule['only-newer'] = env.onlyNewer.stripSuffix ? { 'strip-suffix': env.onlyNewer.stripSuffix } : true;
+  return rule;
+}
+
+/**
+ * The native rules (DESIGN.md "Native rules") the downstream workflow carries in receive-action's `rules` input.
+ * `plan` parses exactly this text, so what it shows is what the receiver will do.
+ */
+export function nativeRules(config: Config): string {
+  const rules = config.environments.map((env) => ruleOf(env, config.upstream.image));
+  return stringify(rules, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+}

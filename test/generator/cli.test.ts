@@ -1,0 +1,216 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useColor } from '../../generator/src/bin.js';
+import { createParser } from '../../generator/src/cli.js';
+import { cli, ROOT, read, testdir } from './helpers.js';
+
+const EXAMPLE = readFileSync(join(ROOT, 'examples/gitops-dispatch.yml'), 'utf8');
+const UP = 'out/upstream/.github/workflows/gitops-dispatch.yml';
+const DOWN = 'out/downstream/.github/workflows/gitops-receive.yml';
+
+function project(config = EXAMPLE): string {
+  return testdir({ 'gitops-dispatch.yml': config });
+}
+
+describe('generate', () => {
+  it('writes both workflows and SETUP.md, then rewriting is a no-op', async () => {
+    const cwd = project();
+    const first = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout.split('\n').filter(Boolean)).toEqual([
+      `created     ${UP}`,
+      `created     ${DOWN}`,
+      'created     out/SETUP.md',
+    ]);
+    const before = [UP, DOWN, 'out/SETUP.md'].map((p) => read(cwd, p));
+    const second = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(second.code).toBe(0);
+    expect(second.stdout.match(/^unchanged/gm)).toHaveLength(3);
+    expect([UP, DOWN, 'out/SETUP.md'].map((p) => read(cwd, p))).toEqual(before);
+  });
+
+  it('updates untouched generated files when the config changes, without --force', async () => {
+    const cwd = project();
+    await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    writeFileSync(join(cwd, 'gitops-dispatch.yml'), EXAMPLE.replace('myorg/myapp-gitops', 'myorg/deploy'));
+    const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^updated +${UP}$`, 'm'));
+    expect(read(cwd, UP)).toContain('repository: myorg/deploy');
+  });
+
+  it('refuses to overwrite a file changed by hand (writing nothing at all), and --force overwrites it', async () => {
+    const cwd = project();
+    await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    const edited = read(cwd, DOWN).replace('timeout-minutes: 10', 'timeout-minutes: 20');
+    writeFileSync(join(cwd, DOWN), edited);
+    writeFileSync(join(cwd, 'gitops-dispatch.yml'), EXAMPLE.replace('myorg/myapp-gitops', 'myorg/deploy'));
+    const refused = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(`Refused: 1 file(s) were changed by hand`);
+    expect(refused.stdout).toContain(`  ${DOWN}\n`);
+    expect(read(cwd, DOWN)).toBe(edited);
+    expect(read(cwd, UP)).not.toContain('myorg/deploy'); // the untouched file was not written either
+    const forced = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out', '--force'], { cwd });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(new RegExp(`^overwritten +${DOWN}$`, 'm'));
+    expect(read(cwd, DOWN)).toContain('timeout-minutes: 10');
+    expect(read(cwd, UP)).toContain('myorg/deploy');
+  });
+
+  it('--check exits 0 when in sync, 1 listing each hand-edited or missing file, and writes nothing', async () => {
+    const cwd = project();
+    await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(
+      await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out', '--check'], { cwd }),
+    ).toMatchObject({
+      code: 0,
+      stdout: 'All 3 files match gitops-dispatch.yml.\n',
+    });
+    writeFileSync(join(cwd, UP), `${read(cwd, UP)}# hand edit\n`);
+    const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out', '--check'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`  ${UP} (changed by hand)`);
+    expect(r.stdout).not.toContain(DOWN);
+    const fresh = project();
+    const missing = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out', '--check'], {
+      cwd: fresh,
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain(`  ${DOWN} (missing)`);
+    expect(existsSync(join(fresh, 'out'))).toBe(false);
+  });
+
+  it('reports all config problems at once with file:line:column, exit 2, and writes nothing', async () => {
+    const cwd = project(`upstream: { repository: myorg, image: ghcr.io/myorg/myapp }
+downstream: { repository: myorg/gitops }
+environments:
+  dev: { tag: '(', files: environments/dev/values.yaml }
+  prod: { tag: '.*-stable', files: environments/prod/values.yaml, colour: blue }
+`);
+    const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^3 problem\(s\):/);
+    expect(r.stderr).toContain('gitops-dispatch.yml:5:67:');
+    expect(r.stderr).toContain('gitops-dispatch.yml:1:25: \'upstream.repository\' is "myorg"; expected owner/repo');
+    expect(r.stderr).toContain('gitops-dispatch.yml:4:15: \'environments.dev.tag\' is "("');
+    // The source line, and a caret under the column.
+    expect(r.stderr).toContain(
+      "    4 |   dev: { tag: '(', files: environments/dev/values.yaml }\n      |               ^\n",
+    );
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
+
+  it('rejects usage mistakes with exit 2', async () => {
+    const cwd = project();
+    const noTarget = await cli(['generate', '--config', 'gitops-dispatch.yml'], { cwd });
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toContain("expected '--out <dir>'");
+    const both = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'o', '--upstream-dir', 'u'], {
+      cwd,
+    });
+    expect(both.code).toBe(2);
+    const unknown = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'o', '--chek'], { cwd });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown argument: chek/);
+    const missing = await cli(['generate', '--config', 'nope.yml', '--out', 'o'], { cwd });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("Option '--config' is 'nope.yml', which cannot be read (ENOENT)");
+  });
+
+  it('writes straight into checkouts, SETUP.md beside the upstream workflow, after checking the GitOps files', async () => {
+    const cwd = project();
+    const gitops = join(cwd, 'gitops');
+    cpSync(join(ROOT, 'examples/gitops-repo'), gitops, { recursive: true });
+    const before = read(gitops, 'environments/dev/values.yaml');
+    const r = await cli(
+      ['generate', '--config', 'gitops-dispatch.yml', '--upstream-dir', 'app', '--downstream-dir', 'gitops'],
+      { cwd },
+    );
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(join(cwd, 'app/.github/workflows/gitops-dispatch.yml'))).toBe(true);
+    expect(existsSync(join(cwd, 'app/.github/gitops-dispatch/SETUP.md'))).toBe(true);
+    expect(existsSync(join(gitops, '.github/workflows/gitops-receive.yml'))).toBe(true);
+    expect(read(gitops, 'environments/dev/values.yaml')).toBe(before);
+  });
+
+  it('refuses a GitOps checkout whose files lack what the rules edit, naming the environment', async () => {
+    const cwd = project();
+    const gitops = join(cwd, 'gitops');
+    cpSync(join(ROOT, 'examples/gitops-repo'), gitops, { recursive: true });
+    writeFileSync(join(gitops, 'environments/prod/values.yaml'), 'replicaCount: 3\n');
+    const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--downstream-dir', 'gitops'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("environment 'prod'");
+    expect(r.stderr).not.toContain("environment 'dev'");
+    expect(existsSync(join(gitops, '.github'))).toBe(false);
+  });
+});
+
+describe('help, version and exit codes', () => {
+  it('documents the exit codes in --help of every command', async () => {
+    const text = await createParser({} as never).getHelp();
+    expect(text).toContain('Exit codes:');
+    expect(text).toMatch(/1 +generate --check found files that differ/);
+    expect(text).toMatch(/2 +usage or config error/);
+    for (const command of ['generate', 'init', 'plan']) {
+      let output = '';
+      await createParser({} as never).parseAsync([command, '--help'], {}, (_err, _argv, out) => {
+        output = out;
+      });
+      expect(output, command).toContain('Exit codes:');
+      expect(output, command).toContain(`gitops-dispatch ${command}`);
+    }
+    expect(read(ROOT, 'generator/README.md')).toMatch(/\| *2 *\| usage or config error/);
+  });
+
+  it('--version prints the package version', async () => {
+    let output = '';
+    await createParser({} as never).parseAsync(['--version'], {}, (_err, _argv, out) => {
+      output = out;
+    });
+    expect(output).toBe(JSON.parse(read(ROOT, 'package.json')).version);
+  });
+
+  it('colours only a terminal without NO_COLOR', () => {
+    expect(useColor({ isTTY: true }, {})).toBe(true);
+    expect(useColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(useColor({ isTTY: false }, {})).toBe(false);
+  });
+});
+
+describe('the built bundle', () => {
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'generator'], { cwd: ROOT });
+  }, 180_000);
+
+  it('runs from another directory and finds its templates and schema', async () => {
+    const cwd = testdir();
+    const r = await promisify(execFile)(
+      process.execPath,
+      [
+        join(ROOT, 'generator/bin/gitops-dispatch.js'),
+        'generate',
+        '--config',
+        join(ROOT, 'examples/gitops-dispatch.yml'),
+        '--out',
+        'gen',
+      ],
+      { cwd, env: { ...process.env, NO_COLOR: '1' } },
+    );
+    expect(r.stderr).toBe('');
+    expect(read(cwd, 'gen/SETUP.md')).toContain('gh secret set GITOPS_DISPATCH_TOKEN --repo myorg/myapp');
+    expect(read(cwd, 'gen/downstream/.github/workflows/gitops-receive.yml')).toContain('name: prod');
+    const bad = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'generator/bin/gitops-dispatch.js'), 'generate', '--config', 'x.yml'],
+      {
+        cwd,
+      },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2 });
+  });
+});
