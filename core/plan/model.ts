@@ -10,6 +10,8 @@ export interface SpanChange {
   line: number;
   /** How it was found: the regex label, the YAML path, or `images[name=...].newTag`. */
   locator: string;
+  /** Name of the rule that made this change (set by the planner; editors leave it out). */
+  rule?: string;
 }
 
 export interface FileChange {

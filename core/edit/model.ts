@@ -1,0 +1,34 @@
+/** What every editor returns and accepts. Editors are pure: text in, text and the changed spans out. */
+import type { SpanChange } from '../plan/model.js';
+
+export interface EditResult {
+  text: string;
+  /** Only spans whose text actually changed, in file order per pattern. */
+  spans: SpanChange[];
+}
+
+/** A span an editor is about to replace; the planner's ordering guard may veto it. */
+export interface SpanCandidate {
+  variable: string;
+  before: string;
+  after: string;
+  line: number;
+  locator: string;
+}
+
+export interface EditOptions {
+  /** Return false to leave this span as it is (the `onlyNewer` guard). Default: replace. */
+  shouldReplace?: (candidate: SpanCandidate) => boolean;
+}
+
+/** 1-based line number of `offset` in `text`. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** A value shown inside an error message: quoted and escaped so control characters are visible. */
+export function shown(value: string): string {
+  return JSON.stringify(value);
+}

@@ -1,0 +1,184 @@
+/**
+ * Reads, defaults and validates every input of the receive action in one place, reporting all problems at once.
+ * Composite steps get no INPUT_* variables by themselves: action.yml maps each input through `env:` as
+ * INPUT_<NAME> (upper case, `-` -> `_`). Defaults here equal action.yml's, so the bundle also runs alone.
+ */
+import { isAbsolute, normalize } from 'node:path';
+import { ProblemList } from '../../core/errors.js';
+import { hasControlCharacter } from '../../core/oci.js';
+
+export const DEFAULT_COMMIT_MESSAGE =
+  "Branch {{git_branch}} led to updated Docker image '{{docker_image_tag}}': {{commit_message}}";
+export const DEFAULT_AUTHOR_NAME = 'github-actions[bot]';
+export const DEFAULT_AUTHOR_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com';
+
+export type RulesSource =
+  | { kind: 'rules'; text: string }
+  | { kind: 'rules-file'; path: string }
+  | {
+      kind: 'mappings';
+      mappings: string;
+      docker_image_tag_regex?: string;
+      git_branch_regex?: string;
+      regexes?: string;
+    };
+
+export interface ReceiveInputs {
+  token: string;
+  checkout: boolean;
+  rules: RulesSource;
+  /** Non-empty overrides of the payload's variables. */
+  overrides: { docker_image_tag?: string; git_branch?: string };
+  commit: boolean;
+  push: boolean;
+  commitMessage: string;
+  authorName: string;
+  authorEmail: string;
+  pullRequest: boolean;
+  labels: string[];
+  reviewers: string[];
+  maxAttempts: number;
+  dryRun: boolean;
+  /** Relative to the workspace, normalised, never leaving it. */
+  workingDirectory: string;
+}
+
+/** The raw value of input `name` (`rules-file` -> INPUT_RULES_FILE). */
+export function getInput(env: NodeJS.ProcessEnv, name: string): string {
+  return env[`INPUT_${name.replace(/[- ]/g, '_').toUpperCase()}`] ?? '';
+}
+
+function list(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
+  const problems = new ProblemList();
+  const show = (value: string) => JSON.stringify(value);
+
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = getInput(env, name).trim();
+    if (raw === '') return fallback;
+    if (raw === 'true') return true;
+    if (raw === 'false') return false;
+    problems.add({
+      code: 'input/boolean',
+      input: name,
+      message: `Input '${name}' is ${show(raw)}; expected true or false`,
+    });
+    return fallback;
+  };
+
+  const rules = getInput(env, 'rules');
+  const rulesFile = getInput(env, 'rules-file').trim();
+  const mappings = getInput(env, 'mappings');
+  const given = [
+    ['rules', rules.trim() !== ''],
+    ['rules-file', rulesFile !== ''],
+    ['mappings', mappings.trim() !== ''],
+  ].filter(([, set]) => set);
+  let source: RulesSource = { kind: 'rules', text: '' };
+  if (given.length !== 1) {
+    problems.add({
+      code: 'input/rules-source',
+      input: 'rules',
+      message:
+        given.length === 0
+          ? "None of the inputs 'rules', 'rules-file', 'mappings' is set; expected exactly one of them"
+          : `Inputs ${given.map(([n]) => `'${n}'`).join(' and ')} are all set; expected exactly one of rules, rules-file, mappings`,
+    });
+  } else if (rules.trim() !== '') source = { kind: 'rules', text: rules };
+  else if (rulesFile !== '') {
+    const normalised = normalize(rulesFile);
+    if (isAbsolute(rulesFile) || normalised.split(/[\\/]/).includes('..')) {
+      problems.add({
+        code: 'input/path',
+        input: 'rules-file',
+        message: `Input 'rules-file' is ${show(rulesFile)}; expected a path inside the repository, e.g. .github/gitops-rules.yml`,
+      });
+    }
+    source = { kind: 'rules-file', path: rulesFile };
+  } else {
+    source = {
+      kind: 'mappings',
+      mappings,
+      docker_image_tag_regex: getInput(env, 'docker_image_tag_regex') || undefined,
+      git_branch_regex: getInput(env, 'git_branch_regex') || undefined,
+      regexes: getInput(env, 'regexes') || undefined,
+    };
+  }
+  if (source.kind !== 'mappings') {
+    for (const name of ['docker_image_tag_regex', 'git_branch_regex', 'regexes']) {
+      if (getInput(env, name).trim() !== '') {
+        problems.add({
+          code: 'input/mappings-only',
+          input: name,
+          message: `Input '${name}' is set, but it is only used with 'mappings'; in native rules write the regex in the rule's update`,
+        });
+      }
+    }
+  }
+
+  const rawAttempts = getInput(env, 'max-attempts').trim() || '5';
+  const maxAttempts = Number(rawAttempts);
+  if (!/^\d+$/.test(rawAttempts) || maxAttempts < 1 || maxAttempts > 20) {
+    problems.add({
+      code: 'input/range',
+      input: 'max-attempts',
+      message: `Input 'max-attempts' is ${show(rawAttempts)}; expected a whole number from 1 to 20`,
+    });
+  }
+
+  const workingDirectory = normalize(getInput(env, 'working-directory').trim() || '.');
+  if (isAbsolute(workingDirectory) || workingDirectory.split(/[\\/]/).includes('..')) {
+    problems.add({
+      code: 'input/path',
+      input: 'working-directory',
+      message: `Input 'working-directory' is ${show(workingDirectory)}; expected a folder inside the workspace, e.g. . or gitops`,
+    });
+  }
+
+  const authorName = getInput(env, 'author-name').trim() || DEFAULT_AUTHOR_NAME;
+  const authorEmail = getInput(env, 'author-email').trim() || DEFAULT_AUTHOR_EMAIL;
+  for (const [name, value] of [
+    ['author-name', authorName],
+    ['author-email', authorEmail],
+  ] as const) {
+    if (hasControlCharacter(value) || /[<>]/.test(value)) {
+      problems.add({
+        code: 'input/identity',
+        input: name,
+        message: `Input '${name}' is ${show(value)}; expected one line without < > or control characters`,
+      });
+    }
+  }
+
+  const overrides: ReceiveInputs['overrides'] = {};
+  for (const name of ['docker_image_tag', 'git_branch'] as const) {
+    const value = getInput(env, name);
+    if (value !== '') overrides[name] = value;
+  }
+
+  const inputs: ReceiveInputs = {
+    token: getInput(env, 'token'),
+    checkout: bool('checkout', true),
+    rules: source,
+    overrides,
+    commit: bool('commit', true),
+    push: bool('push', true),
+    commitMessage: getInput(env, 'commit-message') || DEFAULT_COMMIT_MESSAGE,
+    authorName,
+    authorEmail,
+    pullRequest: bool('pull-request', false),
+    labels: list(getInput(env, 'labels')),
+    reviewers: list(getInput(env, 'reviewers')),
+    maxAttempts,
+    dryRun: bool('dry-run', false),
+    workingDirectory,
+  };
+  problems.throwIfAny();
+  return inputs;
+}

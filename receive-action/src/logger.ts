@@ -1,0 +1,17 @@
+/** core's Logger over @actions/core (dispatch-action has its own twin). */
+import * as core from '@actions/core';
+import type { Annotation, Logger } from '../../core/logger.js';
+
+function properties(annotation?: Annotation): core.AnnotationProperties | undefined {
+  if (!annotation) return undefined;
+  return { title: annotation.title, file: annotation.file, startLine: annotation.line, startColumn: annotation.column };
+}
+
+export const actionsLogger: Logger = {
+  debug: (message) => core.debug(message),
+  info: (message) => core.info(message),
+  notice: (message, annotation) => core.notice(message, properties(annotation)),
+  warning: (message, annotation) => core.warning(message, properties(annotation)),
+  error: (message, annotation) => core.error(message, properties(annotation)),
+  group: (name, fn) => core.group(name, fn),
+};

@@ -1,0 +1,130 @@
+/**
+ * inputs -> event -> variables -> rules -> plan -> (dry run: diff only) -> apply or land -> outputs -> summary.
+ * The only place that calls setFailed.
+ */
+import { readFile, realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as core from '@actions/core';
+import { errorMessage, UserError } from '../../core/errors.js';
+import { applyPlan } from '../../core/plan/apply.js';
+import { renderDiff } from '../../core/plan/diff.js';
+import type { Plan } from '../../core/plan/model.js';
+import { isInside, planUpdate } from '../../core/plan/planner.js';
+import type { Rule } from '../../core/rules/model.js';
+import { parseNativeRules } from '../../core/rules/native.js';
+import { parseSeedMappings } from '../../core/rules/seed-dsl.js';
+import { collectVariables } from '../../core/rules/variables.js';
+import { getInput, type ReceiveInputs, readInputs } from './inputs.js';
+import { landChanges } from './land.js';
+import { actionsLogger } from './logger.js';
+import { summaryMarkdown } from './summary.js';
+
+async function loadRules(inputs: ReceiveInputs, root: string): Promise<Rule[]> {
+  const source = inputs.rules;
+  switch (source.kind) {
+    case 'rules':
+      return parseNativeRules(source.text, 'rules');
+    case 'mappings':
+      return parseSeedMappings(source);
+    case 'rules-file': {
+      const show = JSON.stringify(source.path);
+      let text: string;
+      try {
+        const real = await realpath(join(root, source.path));
+        if (!isInside(await realpath(root), real)) throw new Error('it resolves outside the repository');
+        text = await readFile(real, 'utf8');
+      } catch (error) {
+        throw new UserError({
+          code: 'input/rules-file',
+          input: 'rules-file',
+          message: `Input 'rules-file' is ${show}, which cannot be read (${errorMessage(error)}); expected a file in the repository`,
+        });
+      }
+      return parseNativeRules(text, source.path);
+    }
+  }
+}
+
+async function readEvent(env: NodeJS.ProcessEnv): Promise<unknown> {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path) return {};
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`Cannot read the event (GITHUB_EVENT_PATH ${path}): ${errorMessage(error)}`);
+  }
+}
+
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // Masked before anything else can print it.
+  const token = getInput(env, 'token');
+  if (token) core.setSecret(token);
+  const logger = actionsLogger;
+  try {
+    const inputs = readInputs(env);
+    const root = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
+    const event = await readEvent(env);
+    const variables = collectVariables({ event, overrides: inputs.overrides });
+    const rules = await loadRules(inputs, root);
+    const plan = await planUpdate({ root, rules, variables, logger });
+
+    let modified: string[] = [];
+    let commitSha = '';
+    let pushed = false;
+    let pullRequestUrl = '';
+    if (inputs.dryRun) {
+      const diff = renderDiff(plan, { color: true });
+      logger.info(
+        diff === '' ? 'Dry run: no file would change.' : `Dry run: the rules would make this change:\n${diff}`,
+      );
+    } else if (plan.changes.length > 0) {
+      if (inputs.commit) {
+        const landed = await landChanges({
+          root,
+          plan,
+          replan: () => planUpdate({ root, rules, variables, logger }),
+          inputs,
+          variables,
+          logger,
+        });
+        ({ commitSha, pushed, pullRequestUrl } = landed);
+        modified = landed.modifiedFiles;
+      } else {
+        await applyPlan(root, plan);
+        modified = plan.changes.map((c) => c.path);
+      }
+    }
+
+    setOutputs(plan, modified, { commitSha, pushed, pullRequestUrl });
+    await writeSummary(env, summaryMarkdown(plan, { dryRun: inputs.dryRun, tag: variables.docker_image_tag }));
+  } catch (error) {
+    if (error instanceof UserError && error.problems.length > 1) {
+      for (const p of error.problems) logger.error(p.message, p.file ? { file: p.file, line: p.line } : undefined);
+      core.setFailed(`${error.problems.length} problems (listed above); nothing was changed`);
+    } else {
+      core.setFailed(errorMessage(error));
+    }
+  }
+}
+
+function setOutputs(
+  plan: Plan,
+  modified: string[],
+  landed: { commitSha: string; pushed: boolean; pullRequestUrl: string },
+): void {
+  core.setOutput('total_modified_files', String(modified.length));
+  core.setOutput('modified-files', JSON.stringify(modified));
+  core.setOutput('environments', JSON.stringify(plan.matchedRules));
+  core.setOutput('commit-sha', landed.commitSha);
+  core.setOutput('pushed', landed.pushed ? 'true' : 'false');
+  core.setOutput('pull-request-url', landed.pullRequestUrl);
+}
+
+async function writeSummary(env: NodeJS.ProcessEnv, markdown: string): Promise<void> {
+  if (!env.GITHUB_STEP_SUMMARY) return;
+  try {
+    await core.summary.addRaw(markdown).write();
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`);
+  }
+}

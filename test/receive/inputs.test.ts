@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../core/errors.js';
+import { DEFAULT_COMMIT_MESSAGE, readInputs } from '../../receive-action/src/inputs.js';
+import { summaryMarkdown } from '../../receive-action/src/summary.js';
+
+function problemsOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UserError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('readInputs', () => {
+  it('applies the defaults of action.yml', () => {
+    const inputs = readInputs({ INPUT_RULES: '- x' });
+    expect(inputs).toMatchObject({
+      checkout: true,
+      commit: true,
+      push: true,
+      pullRequest: false,
+      dryRun: false,
+      maxAttempts: 5,
+      workingDirectory: '.',
+      commitMessage: DEFAULT_COMMIT_MESSAGE,
+      rules: { kind: 'rules', text: '- x' },
+      overrides: {},
+    });
+  });
+
+  it('reads mappings with their regex inputs, lists and overrides', () => {
+    const inputs = readInputs({
+      INPUT_MAPPINGS: 'a==b',
+      INPUT_DOCKER_IMAGE_TAG_REGEX: 'x',
+      INPUT_DOCKER_IMAGE_TAG: 'v1',
+      INPUT_GIT_BRANCH: '',
+      INPUT_LABELS: 'a, b\nc',
+      INPUT_REVIEWERS: '',
+    });
+    expect(inputs.rules).toEqual({ kind: 'mappings', mappings: 'a==b', docker_image_tag_regex: 'x' });
+    expect(inputs.overrides).toEqual({ docker_image_tag: 'v1' });
+    expect(inputs.labels).toEqual(['a', 'b', 'c']);
+  });
+
+  it('reports every problem at once, naming each input and showing the value', () => {
+    const problems = problemsOf(() =>
+      readInputs({
+        INPUT_RULES: '- x',
+        INPUT_RULES_FILE: 'r.yml',
+        INPUT_CHECKOUT: 'True',
+        INPUT_MAX_ATTEMPTS: '21',
+        INPUT_WORKING_DIRECTORY: '../up',
+        INPUT_GIT_BRANCH_REGEX: 'x',
+      }),
+    );
+    expect(problems.map((p) => p.input)).toEqual([
+      'rules',
+      'git_branch_regex',
+      'max-attempts',
+      'working-directory',
+      'checkout',
+    ]);
+    expect(problems.find((p) => p.input === 'checkout')?.message).toBe(
+      'Input \'checkout\' is "True"; expected true or false',
+    );
+    expect(problemsOf(() => readInputs({}))[0]?.code).toBe('input/rules-source');
+    expect(problemsOf(() => readInputs({ INPUT_RULES_FILE: '/etc/passwd' }))[0]?.input).toBe('rules-file');
+  });
+});
+
+describe('summaryMarkdown', () => {
+  it('tabulates environment, file, old and new value, escaping table syntax', () => {
+    const md = summaryMarkdown(
+      {
+        matchedRules: ['prod'],
+        changes: [
+          {
+            path: 'p/values.yaml',
+            rules: ['prod'],
+            before: '',
+            after: '',
+            pullRequest: false,
+            spans: [{ variable: 'v', before: 'a|b<c>', after: '2', line: 3, locator: 'x', rule: 'prod' }],
+          },
+        ],
+        unchanged: [],
+      },
+      { dryRun: false },
+    );
+    expect(md).toContain(
+      '| <code>prod</code> | <code>p/values.yaml:3</code> | <code>a&#124;b&lt;c&gt;</code> | <code>2</code> |',
+    );
+    expect(summaryMarkdown({ matchedRules: [], changes: [], unchanged: [] }, { dryRun: true, tag: 'v9' })).toContain(
+      'matched no rule',
+    );
+  });
+});
