@@ -2,7 +2,7 @@
 // Each benchmark compares against a floor measured in the same run, so the ratios mean something across machines.
 // Usage: npm run bench [-- name-filter]
 import { readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -19,7 +19,9 @@ for (const file of files) {
   const { default: run } = await import(pathToFileURL(join(here, file)).href);
   const result = await run();
   console.log(result.markdown);
-  sections.push(`## ${result.title}\n\n_${file}, ${((Date.now() - started) / 1000).toFixed(1)} s_\n\n${result.markdown.trim()}\n`);
+  sections.push(
+    `## ${result.title}\n\n_${file}, ${((Date.now() - started) / 1000).toFixed(1)} s_\n\n${result.markdown.trim()}\n`,
+  );
 }
 
 if (filter) {

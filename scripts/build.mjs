@@ -32,7 +32,6 @@ for (const part of selected) {
       '--license',
       'licenses.txt',
       '--quiet',
-      '--transpile-only',
     ],
     { stdio: 'inherit', cwd: root },
   );

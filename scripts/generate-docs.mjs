@@ -32,7 +32,7 @@ function table(action, kind) {
 }
 
 const marker = /<!-- action-docs:([a-z-]+):(inputs|outputs) -->[\s\S]*?<!-- \/action-docs -->/g;
-let stale = [];
+const stale = [];
 for (const doc of documents) {
   const path = join(root, doc);
   let text;
@@ -51,7 +51,9 @@ for (const doc of documents) {
   }
 }
 if (stale.length > 0) {
-  console.error(`Input/output tables are stale in: ${stale.join(', ')}. Run 'node scripts/generate-docs.mjs' and commit.`);
+  console.error(
+    `Input/output tables are stale in: ${stale.join(', ')}. Run 'node scripts/generate-docs.mjs' and commit.`,
+  );
   process.exit(1);
 }
 console.log(check ? 'action docs are up to date' : 'action docs written');

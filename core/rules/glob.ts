@@ -14,7 +14,7 @@
  * `UserError`, and every RegExp produced also refuses, by itself, paths that start with `/`, hold a `..`
  * segment or a `.git` segment, so a bug in the translation cannot widen what gets edited.
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Problem, ProblemList, UserError } from '../errors.js';
 import { hasControlCharacter } from '../oci.js';
@@ -108,17 +108,21 @@ export async function expandGlobs(root: string, patterns: string[], dialect: Glo
   return [...selected].sort();
 }
 
-/** Every file below `root` (see `expandGlobs` for what counts as a file). */
+/**
+ * Every file below `root` (see `expandGlobs` for what counts as a file). Synchronous on purpose: the receiver is a
+ * one-shot process with nothing else to do meanwhile, and awaiting one readdir at a time left it idle (2.0 s vs
+ * 0.3 s for 20,000 files in bench/receive-large-tree).
+ */
 async function listFiles(root: string): Promise<string[]> {
-  const rootInfo = await lstat(root);
-  if (!rootInfo.isDirectory() && !(await stat(root)).isDirectory()) {
+  const rootInfo = lstatSync(root);
+  if (!rootInfo.isDirectory() && !statSync(root).isDirectory()) {
     throw new Error(`expandGlobs: ${root} is not a directory`);
   }
   const files: string[] = [];
   const pending: string[] = [''];
   while (pending.length > 0) {
     const dir = pending.pop()!;
-    const entries = await readdir(join(root, dir), { withFileTypes: true });
+    const entries = readdirSync(join(root, dir), { withFileTypes: true });
     for (const entry of entries) {
       if (entry.name === '.git') continue; // the repository's own data, or a submodule's pointer
       const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
@@ -127,7 +131,12 @@ async function listFiles(root: string): Promise<string[]> {
       } else if (entry.isFile()) {
         files.push(rel);
       } else if (entry.isSymbolicLink()) {
-        const target = await stat(join(root, rel)).catch(() => undefined);
+        let target: Stats | undefined;
+        try {
+          target = statSync(join(root, rel));
+        } catch {
+          target = undefined; // dangling or looping link: listed, the planner reports it
+        }
         if (!target?.isDirectory()) files.push(rel);
       }
     }

@@ -32391,542 +32391,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./core/errors.ts
-class UserError extends Error {
-    problems;
-    constructor(problems) {
-        const list = Array.isArray(problems) ? problems : [problems];
-        super(list.map(formatProblem).join('\n'));
-        this.name = 'UserError';
-        this.problems = list;
-    }
-}
-function formatProblem(p) {
-    const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}: ` : '';
-    return `${where}${p.message}`;
-}
-/** Collects problems, then throws them all at once. */
-class ProblemList {
-    items = [];
-    add(problem) {
-        this.items.push(problem);
-    }
-    get empty() {
-        return this.items.length === 0;
-    }
-    throwIfAny() {
-        if (this.items.length > 0)
-            throw new UserError(this.items);
-    }
-}
-/** Text of anything thrown, for the single `setFailed` in each action's main. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-
-;// CONCATENATED MODULE: ./core/retry.ts
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Exponential backoff with full jitter: random in [0, base * 2^(attempt-1)], capped. */
-function jitteredBackoff(baseMs, capMs, random = Math.random) {
-    return (attempt) => Math.round(random() * Math.min(capMs, baseMs * 2 ** (attempt - 1)));
-}
-async function retry(fn, options) {
-    const sleep = options.sleep ?? realSleep;
-    const backoff = options.backoffMs ?? jitteredBackoff(1000, 30_000);
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (error) {
-            if (attempt >= options.maxAttempts)
-                throw error;
-            const verdict = options.shouldRetry(error, attempt);
-            if (verdict === false)
-                throw error;
-            const delayMs = verdict === true ? backoff(attempt) : verdict.afterMs;
-            options.onRetry?.(error, attempt, delayMs);
-            await sleep(delayMs);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./core/github/client.ts
-
-const GITHUB_API_HEADERS = {
-    accept: 'application/vnd.github+json',
-    'x-github-api-version': '2022-11-28',
-};
-/** A failed request in one shape, whatever threw it (octokit's RequestError carries status and response). */
-class GitHubApiError extends Error {
-    status;
-    headers;
-    data;
-    route;
-    constructor(route, status, headers, data, message) {
-        super(message);
-        this.name = 'GitHubApiError';
-        this.route = route;
-        this.status = status;
-        this.headers = headers;
-        this.data = data;
-    }
-    /** GitHub's own `message` from the error body, when there is one. */
-    get githubMessage() {
-        const data = this.data;
-        return data && typeof data === 'object' && typeof data.message === 'string' ? data.message : undefined;
-    }
-    /** True when no HTTP answer arrived (connection refused, reset, DNS): octokit reports these as 500 without a response. */
-    get isNetworkError() {
-        return this.status === undefined;
-    }
-}
-function toGitHubApiError(route, error) {
-    if (error instanceof GitHubApiError)
-        return error;
-    const e = error;
-    const message = typeof e?.message === 'string' ? e.message : String(error);
-    const hasResponse = e?.response !== undefined && e.response !== null;
-    const status = typeof e?.status === 'number' && hasResponse ? e.status : undefined;
-    const headers = lowerCaseKeys(e?.response?.headers ?? {});
-    return new GitHubApiError(route, status, headers, e?.response?.data, message);
-}
-function lowerCaseKeys(headers) {
-    return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-}
-const DEFAULT_RETRY_POLICY = {
-    maxRateLimitWaitMs: 5 * 60_000,
-    secondaryRateLimitWaitMs: 60_000,
-    now: Date.now,
-};
-function header(headers, name) {
-    const value = headers[name];
-    return value === undefined ? undefined : String(value);
-}
-/**
- * Rate limit signals as GitHub documents them: `retry-after` (seconds) wins; with `x-ratelimit-remaining: 0` wait
- * until `x-ratelimit-reset` (epoch seconds); a 403/429 that says "secondary rate limit" without either header waits
- * a minute. Returns undefined when the answer is not a rate limit.
- */
-function rateLimitWaitMs(error, policy = DEFAULT_RETRY_POLICY) {
-    if (error.status !== 403 && error.status !== 429)
-        return undefined;
-    const retryAfter = header(error.headers, 'retry-after');
-    if (retryAfter !== undefined && /^\s*\d+\s*$/.test(retryAfter))
-        return Number(retryAfter) * 1000;
-    if (retryAfter !== undefined) {
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - policy.now());
-    }
-    if (header(error.headers, 'x-ratelimit-remaining') === '0') {
-        const reset = Number(header(error.headers, 'x-ratelimit-reset'));
-        if (Number.isFinite(reset) && reset > 0)
-            return Math.max(0, reset * 1000 - policy.now());
-    }
-    if (error.status === 429 || /rate limit/i.test(error.githubMessage ?? ''))
-        return policy.secondaryRateLimitWaitMs;
-    return undefined;
-}
-/** Which failures are worth another attempt. Never 401, 404, 422 or a permissions 403: they fail the same way again. */
-function retryVerdict(error, policy = DEFAULT_RETRY_POLICY) {
-    if (error.isNetworkError)
-        return { retry: true, reason: `network error (${error.message})` };
-    const status = error.status ?? 0;
-    if (status >= 500)
-        return { retry: true, reason: `HTTP ${status}` };
-    const waitMs = rateLimitWaitMs(error, policy);
-    if (waitMs !== undefined) {
-        if (waitMs > policy.maxRateLimitWaitMs) {
-            return {
-                retry: false,
-                reason: `rate limited for ${Math.ceil(waitMs / 1000)} s, longer than the ${Math.round(policy.maxRateLimitWaitMs / 1000)} s this action waits`,
-            };
-        }
-        return { retry: true, reason: `HTTP ${status} rate limit`, afterMs: waitMs };
-    }
-    return { retry: false, reason: `HTTP ${status}` };
-}
-class GitHubClient {
-    options;
-    policy;
-    constructor(options) {
-        this.options = options;
-        this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
-    }
-    /** Sends `route`, retrying 5xx, network errors and rate limits (bounded); throws GitHubApiError otherwise. */
-    async request(route, params = {}) {
-        const { logger } = this.options;
-        const withHeaders = {
-            ...params,
-            headers: { ...GITHUB_API_HEADERS, ...params.headers },
-        };
-        return retry(async () => {
-            try {
-                return await this.options.request(route, withHeaders);
-            }
-            catch (error) {
-                throw toGitHubApiError(route, error);
-            }
-        }, {
-            maxAttempts: this.options.maxAttempts ?? 5,
-            sleep: this.options.sleep ?? realSleep,
-            backoffMs: this.options.backoffMs ?? jitteredBackoff(1000, 30_000),
-            shouldRetry: (error) => {
-                if (!(error instanceof GitHubApiError))
-                    return false;
-                const verdict = retryVerdict(error, this.policy);
-                if (!verdict.retry)
-                    return false;
-                return verdict.afterMs === undefined ? true : { afterMs: verdict.afterMs };
-            },
-            onRetry: (error, attempt, delayMs) => {
-                const verdict = retryVerdict(error, this.policy);
-                logger.warning(`${route} failed (${verdict.reason}); attempt ${attempt + 1} of ${this.options.maxAttempts ?? 5} in ${(delayMs / 1000).toFixed(1)} s`);
-            },
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./core/payload/model.ts
-/**
- * The dispatch payload contract (client_payload, version 1) and GitHub's limits on it.
- * Key names are fixed by DESIGN.md: receivers written against the seed read them as they are.
- */
-/** Keys the action writes itself; a user key with one of these names is an error, never a silent override. */
-const RESERVED_KEYS = ['docker_image_tag', 'git_branch', 'commit_message', 'image', 'digest', 'source'];
-const LIMITS = {
-    /**
-     * GitHub: "The total size of the JSON payload must be less than 64KB". Measured here, conservatively, as the
-     * UTF-8 bytes of the whole request body (event_type included), which must stay below 65,536.
-     */
-    maxBodyBytes: 65_535,
-    /** GitHub: "The maximum number of top-level properties is 10." (client_payload maxProperties) */
-    maxTopLevelKeys: 10,
-    /** GitHub: event_type "Must be 100 characters or fewer." Counted in code points, not UTF-16 units. */
-    maxEventTypeChars: 100,
-    /** GitHub raised workflow_dispatch inputs from 10 to 25 (December 2025). */
-    maxWorkflowInputs: 25,
-};
-const DISPATCH_MODES = ['repository_dispatch', 'workflow_dispatch'];
-/** Appended to a commit message shortened to fit the size limit, so a reader knows text is missing. */
-const TRUNCATION_MARKER = '\n… [truncated by gitops-dispatch to fit GitHub’s 64 KB payload limit]';
-
-;// CONCATENATED MODULE: ./core/payload/serialize.ts
-/** The request bodies, serialised once, measured in UTF-8 bytes, and shortened to fit when the commit message allows. */
-
-function utf8Bytes(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-function repositoryDispatchBody(eventType, payload) {
-    return JSON.stringify({ event_type: eventType, client_payload: payload });
-}
-/**
- * workflow_dispatch inputs are strings only. Strings pass unchanged; every other value (the `source` object, user
- * numbers, booleans, objects) is JSON-encoded, so nothing is lost and a receiver reads it back with `fromJSON()`.
- * Flattening `source` into `source_repository`, ... was rejected: it costs five of GitHub's input slots, and the
- * receiving workflow would have to declare each of them.
- */
-function toWorkflowInputs(payload) {
-    return Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
-}
-function workflowDispatchBody(ref, payload) {
-    return JSON.stringify({ ref, inputs: toWorkflowInputs(payload), return_run_details: true });
-}
-/**
- * Shortens commit_message, on a code point boundary and with a visible marker, to the longest prefix whose body
- * fits in `maxBytes`. Returns undefined when even an empty message (plus marker) would not fit.
- */
-function shortenCommitMessage(payload, serialize, maxBytes = LIMITS.maxBodyBytes) {
-    const codePoints = Array.from(payload.commit_message ?? '');
-    const attempt = (keep) => {
-        const shorter = { ...payload, commit_message: codePoints.slice(0, keep).join('') + TRUNCATION_MARKER };
-        return { payload: shorter, body: serialize(shorter) };
-    };
-    // Largest `keep` that fits; the body size grows monotonically with `keep`.
-    let low = 0;
-    let high = codePoints.length - 1;
-    let best;
-    while (low <= high) {
-        const middle = Math.floor((low + high) / 2);
-        const candidate = attempt(middle);
-        if (utf8Bytes(candidate.body) <= maxBytes) {
-            best = { ...candidate, keep: middle };
-            low = middle + 1;
-        }
-        else {
-            high = middle - 1;
-        }
-    }
-    if (!best)
-        return undefined;
-    return { payload: best.payload, body: best.body, removedCodePoints: codePoints.length - best.keep };
-}
-
-;// CONCATENATED MODULE: ./core/github/explain.ts
-
-const NEW_TOKEN = "Create a new fine-grained token at https://github.com/settings/personal-access-tokens/new (or on your GitHub Enterprise Server: Settings > Developer settings > Personal access tokens), then update the secret passed as input 'token'";
-function permissionFor(mode) {
-    return mode === 'workflow_dispatch' ? '"Actions: Read and write"' : '"Contents: Read and write"';
-}
-function classicScope() {
-    return 'a classic token needs the "repo" scope (or "public_repo" for a public repository)';
-}
-/** GitHub's message plus any `errors` details of a 422, as GitHub wrote them. */
-function githubDetails(error) {
-    const data = error.data;
-    if (!data || typeof data !== 'object')
-        return typeof error.data === 'string' && error.data ? error.data : '';
-    const parts = [];
-    if (typeof data.message === 'string')
-        parts.push(data.message);
-    if (Array.isArray(data.errors)) {
-        for (const item of data.errors) {
-            if (typeof item === 'string')
-                parts.push(item);
-            else if (item && typeof item === 'object') {
-                const e = item;
-                const text = [e.resource, e.field, e.code, e.message].filter((x) => typeof x === 'string').join(' ');
-                parts.push(text || JSON.stringify(item));
-            }
-        }
-    }
-    return parts.join('; ');
-}
-function explainFailure(error, context) {
-    const head = `Could not ${context.action} to ${context.repository}`;
-    const said = githubDetails(error);
-    const quote = said ? ` GitHub said: "${said}".` : '';
-    switch (error.status) {
-        case undefined:
-            return `${head}: no answer from GitHub (${error.message}). Check input 'api-url' and the runner's network; the request was retried and kept failing.`;
-        case 401:
-            return `${head}: HTTP 401, the token was rejected: it is invalid, expired or revoked.${quote} ${NEW_TOKEN}. Fine-grained tokens need ${permissionFor(context.mode)} on ${context.repository}.`;
-        case 403: {
-            const accepted = error.headers['x-accepted-github-permissions'];
-            const wanted = permissionFor(context.mode);
-            const acceptedText = accepted !== undefined && String(accepted) !== ''
-                ? ` GitHub accepts these permissions for this request (X-Accepted-GitHub-Permissions): ${String(accepted)}.`
-                : '';
-            if (rateLimitWaitMs(error) !== undefined) {
-                return `${head}: HTTP 403, rate limited and the wait was too long or retries ran out.${quote} Try again later.`;
-            }
-            return `${head}: HTTP 403, the token lacks a permission.${quote}${acceptedText} A fine-grained token needs ${wanted} on ${context.repository} (edit it at https://github.com/settings/personal-access-tokens); ${classicScope()}. A GitHub App needs the same permission and must be installed on ${context.repository}.`;
-        }
-        case 404: {
-            const workflowPart = context.mode === 'workflow_dispatch'
-                ? ` For workflow_dispatch, also check that input 'workflow' (${JSON.stringify(context.workflow ?? '')}) is the file name of a workflow in .github/workflows of ${context.repository} (e.g. gitops-receive.yml) that has a workflow_dispatch trigger on the default branch.`
-                : '';
-            return `${head}: HTTP 404, GitHub says the repository ${context.repository} does not exist or the token cannot see it.${quote} Check input 'repository' (owner/repo). GitHub answers 404 instead of 403 for private repositories a token cannot see: a fine-grained token must list ${context.repository} under "Repository access" and its resource owner must be ${context.repository.split('/')[0]}.${workflowPart}`;
-        }
-        case 422:
-            return `${head}: HTTP 422, GitHub rejected the request.${quote}${context.mode === 'workflow_dispatch' ? " For workflow_dispatch, every key sent must be declared under on.workflow_dispatch.inputs of the target workflow, and input 'ref' must be an existing branch or tag." : ''}`;
-        case 429:
-            return `${head}: HTTP 429, rate limited and the wait was too long or retries ran out.${quote} Try again later.`;
-        default:
-            return `${head}: HTTP ${error.status}.${quote}${error.status >= 500 ? ' GitHub kept failing after retries; try again later or check https://www.githubstatus.com.' : ''}`;
-    }
-}
-
-;// CONCATENATED MODULE: ./core/github/dispatch.ts
-/** Sends a prepared dispatch and, for workflow_dispatch, follows the run it started. */
-
-
-
-
-
-
-const ROUTES = {
-    repositoryDispatch: 'POST /repos/{owner}/{repo}/dispatches',
-    workflowDispatch: 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
-    getRepository: 'GET /repos/{owner}/{repo}',
-    getRun: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
-};
-async function sendDispatch(prepared, client, logger, outputs, options) {
-    const repository = `${prepared.owner}/${prepared.repo}`;
-    const context = (action) => ({
-        mode: prepared.mode,
-        repository,
-        workflow: prepared.workflow,
-        action,
-    });
-    const call = async (route, params, action) => {
-        try {
-            return await client.request(route, params);
-        }
-        catch (error) {
-            if (error instanceof GitHubApiError) {
-                throw new UserError({
-                    code: `github/${error.status ?? 'network'}`,
-                    message: explainFailure(error, context(action)),
-                });
-            }
-            throw error;
-        }
-    };
-    if (prepared.mode === 'repository_dispatch') {
-        const body = prepared.body();
-        logger.info(`Sending repository_dispatch '${prepared.eventType}' to ${repository} (${utf8Bytes(body)} bytes)`);
-        await call(ROUTES.repositoryDispatch, { owner: prepared.owner, repo: prepared.repo, data: body }, 'send the repository_dispatch event');
-        outputs.set('payload', body);
-        logger.info(`GitHub accepted the repository_dispatch event for ${repository}`);
-        return { body };
-    }
-    let ref = prepared.ref;
-    if (!ref) {
-        const answer = await call(ROUTES.getRepository, { owner: prepared.owner, repo: prepared.repo }, "look up the default branch (input 'ref' is empty)");
-        const defaultBranch = answer.data?.default_branch;
-        if (typeof defaultBranch !== 'string' || defaultBranch === '') {
-            throw new UserError({
-                code: 'github/no-default-branch',
-                input: 'ref',
-                message: `GitHub did not report a default branch for ${repository}; set input 'ref' to the branch the workflow should run on`,
-            });
-        }
-        ref = defaultBranch;
-        logger.info(`Input 'ref' is empty; using ${repository}'s default branch ${JSON.stringify(ref)}`);
-    }
-    const body = prepared.body(ref);
-    if (utf8Bytes(body) > LIMITS.maxBodyBytes) {
-        throw new UserError({
-            code: 'payload/too-large',
-            input: 'ref',
-            message: `The request body with ref ${JSON.stringify(ref)} is ${utf8Bytes(body)} bytes; GitHub requires less than 64 KB`,
-        });
-    }
-    logger.info(`Sending workflow_dispatch of ${prepared.workflow} on ${ref} to ${repository} (${utf8Bytes(body)} bytes)`);
-    const answer = await call(ROUTES.workflowDispatch, { owner: prepared.owner, repo: prepared.repo, workflow_id: prepared.workflow, data: body }, `start workflow ${JSON.stringify(prepared.workflow)} with workflow_dispatch`);
-    outputs.set('payload', body);
-    const details = answer.status === 200 ? answer.data : undefined;
-    const runId = typeof details?.workflow_run_id === 'number' ? details.workflow_run_id : undefined;
-    const runUrl = typeof details?.html_url === 'string' ? details.html_url : undefined;
-    if (runId === undefined) {
-        const why = `GitHub answered ${answer.status} without run details (GitHub Enterprise Server versions without return_run_details do this)`;
-        if (options.wait) {
-            throw new UserError({
-                code: 'github/no-run-details',
-                input: 'wait',
-                message: `The workflow_dispatch was accepted, but input 'wait' is true and ${why}, so the run cannot be followed. Set 'wait' to false on this server`,
-            });
-        }
-        logger.info(`The workflow_dispatch was accepted; ${why}`);
-        return { body, ref };
-    }
-    outputs.set('run-id', String(runId));
-    if (runUrl)
-        outputs.set('run-url', runUrl);
-    logger.info(`Started run ${runId}${runUrl ? `: ${runUrl}` : ''}`);
-    if (!options.wait)
-        return { body, ref, runId, runUrl };
-    const conclusion = await waitForRun(prepared, runId, runUrl, call, logger, options);
-    outputs.set('run-conclusion', conclusion);
-    if (conclusion !== 'success') {
-        throw new UserError({
-            code: 'run/not-successful',
-            message: `The dispatched run finished with conclusion '${conclusion}': ${runUrl ?? `run ${runId} in ${repository}`}`,
-        });
-    }
-    logger.info(`The dispatched run succeeded: ${runUrl ?? runId}`);
-    return { body, ref, runId, runUrl, conclusion };
-}
-async function waitForRun(prepared, runId, runUrl, call, logger, options) {
-    const sleep = options.sleep ?? realSleep;
-    const now = options.now ?? Date.now;
-    const interval = options.pollIntervalMs ?? 10_000;
-    const started = now();
-    let lastStatus = '';
-    for (;;) {
-        const answer = await call(ROUTES.getRun, { owner: prepared.owner, repo: prepared.repo, run_id: runId }, `read the status of run ${runId}`);
-        const run = (answer.data ?? {});
-        const status = typeof run.status === 'string' ? run.status : 'unknown';
-        if (status !== lastStatus)
-            logger.info(`Run ${runId} is ${status}`);
-        lastStatus = status;
-        if (status === 'completed') {
-            return typeof run.conclusion === 'string' && run.conclusion ? run.conclusion : 'unknown';
-        }
-        const elapsed = now() - started;
-        if (elapsed + interval > options.waitTimeoutMs) {
-            throw new UserError({
-                code: 'run/timeout',
-                input: 'wait-timeout',
-                message: `Run ${runId} did not complete within ${Math.round(options.waitTimeoutMs / 1000)} s (input 'wait-timeout'); last status '${status}'. See ${runUrl ?? `run ${runId}`}`,
-            });
-        }
-        await sleep(interval);
-    }
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./dispatch-action/src/context.ts
-/** What the runner tells a step about its run: GITHUB_* variables, the event file, and the checkout's HEAD. */
-
-
-function readRunContext(env) {
-    return {
-        repository: env.GITHUB_REPOSITORY ?? '',
-        sha: env.GITHUB_SHA ?? '',
-        runId: env.GITHUB_RUN_ID ?? '',
-        serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
-        apiUrl: env.GITHUB_API_URL ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        refName: env.GITHUB_REF_NAME ?? '',
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
-        eventPath: env.GITHUB_EVENT_PATH ?? '',
-    };
-}
-function sourceOf(context) {
-    return {
-        repository: context.repository,
-        sha: context.sha,
-        run_id: context.runId,
-        run_url: context.repository && context.runId
-            ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}`
-            : '',
-        actor: context.actor,
-    };
-}
-/**
- * The head commit's full message: from the push event (exact text GitHub recorded), else `git log -1 --format=%B`
- * in the workspace, without the trailing newlines git stores and prints (GitHub's event has none either).
- * Undefined when neither is available.
- */
-function headCommitMessage(context) {
-    if (context.eventPath) {
-        try {
-            const event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(context.eventPath, 'utf8'));
-            if (typeof event.head_commit?.message === 'string')
-                return event.head_commit.message;
-        }
-        catch {
-            // Not a push event file, or unreadable: fall back to git.
-        }
-    }
-    try {
-        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--format=%B'], {
-            cwd: context.workspace,
-            encoding: 'utf8',
-            stdio: ['ignore', 'pipe', 'ignore'],
-            env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-        });
-        return out.replace(/\n+$/, '');
-    }
-    catch {
-        return undefined;
-    }
-}
-
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -37925,7 +37389,7 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./dispatch-action/src/github.ts
+;// CONCATENATED MODULE: ./action-runtime/github.ts
 /** The one place that builds the toolkit's Octokit; core receives only its request function. */
 
 function createRequestFn(token, baseUrl) {
@@ -37942,6 +37406,578 @@ function createRequestFn(token, baseUrl) {
             data: response.data,
         };
     };
+}
+
+;// CONCATENATED MODULE: ./action-runtime/logger.ts
+/** core's Logger over @actions/core, shared by both actions (core itself never imports @actions/*). */
+
+function properties(annotation) {
+    if (!annotation)
+        return undefined;
+    return {
+        title: annotation.title,
+        file: annotation.file,
+        startLine: annotation.line,
+        startColumn: annotation.column,
+    };
+}
+const actionsLogger = {
+    debug: (message) => core_debug(message),
+    info: (message) => info(message),
+    notice: (message, annotation) => notice(message, properties(annotation)),
+    warning: (message, annotation) => warning(message, properties(annotation)),
+    error: (message, annotation) => error(message, properties(annotation)),
+    group: (name, fn) => group(name, fn),
+};
+
+;// CONCATENATED MODULE: ./core/retry.ts
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Exponential backoff with full jitter: random in [0, base * 2^(attempt-1)], capped. */
+function jitteredBackoff(baseMs, capMs, random = Math.random) {
+    return (attempt) => Math.round(random() * Math.min(capMs, baseMs * 2 ** (attempt - 1)));
+}
+async function retry(fn, options) {
+    const sleep = options.sleep ?? realSleep;
+    const backoff = options.backoffMs ?? jitteredBackoff(1000, 30_000);
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            if (attempt >= options.maxAttempts)
+                throw error;
+            const verdict = options.shouldRetry(error, attempt);
+            if (verdict === false)
+                throw error;
+            const delayMs = verdict === true ? backoff(attempt) : verdict.afterMs;
+            options.onRetry?.(error, attempt, delayMs);
+            await sleep(delayMs);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./action-runtime/sleep.ts
+
+/**
+ * Test-only: multiplies every wait (retry backoff, rate-limit waits, run polling) by this factor in [0, 1], so the
+ * integration tests of the bundles never sleep seconds. Never set it in a workflow.
+ */
+const TEST_SLEEP_SCALE_VARIABLE = 'GITOPS_DISPATCH_TEST_ONLY_SLEEP_SCALE';
+function scaledSleep(env) {
+    const raw = env[TEST_SLEEP_SCALE_VARIABLE];
+    const scale = Number(raw);
+    const factor = raw !== undefined && raw !== '' && Number.isFinite(scale) && scale >= 0 && scale <= 1 ? scale : 1;
+    return (ms) => realSleep(ms * factor);
+}
+
+;// CONCATENATED MODULE: ./core/errors.ts
+class UserError extends Error {
+    problems;
+    constructor(problems) {
+        const list = Array.isArray(problems) ? problems : [problems];
+        super(list.map(formatProblem).join('\n'));
+        this.name = 'UserError';
+        this.problems = list;
+    }
+}
+function formatProblem(p) {
+    const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}: ` : '';
+    return `${where}${p.message}`;
+}
+/** Collects problems, then throws them all at once. */
+class ProblemList {
+    items = [];
+    add(problem) {
+        this.items.push(problem);
+    }
+    get empty() {
+        return this.items.length === 0;
+    }
+    throwIfAny() {
+        if (this.items.length > 0)
+            throw new UserError(this.items);
+    }
+}
+/** Text of anything thrown, for the single `setFailed` in each action's main. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        return JSON.stringify(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+
+;// CONCATENATED MODULE: ./core/github/client.ts
+
+const GITHUB_API_HEADERS = {
+    accept: 'application/vnd.github+json',
+    'x-github-api-version': '2022-11-28',
+};
+/** A failed request in one shape, whatever threw it (octokit's RequestError carries status and response). */
+class GitHubApiError extends Error {
+    status;
+    headers;
+    data;
+    route;
+    constructor(route, status, headers, data, message) {
+        super(message);
+        this.name = 'GitHubApiError';
+        this.route = route;
+        this.status = status;
+        this.headers = headers;
+        this.data = data;
+    }
+    /** GitHub's own `message` from the error body, when there is one. */
+    get githubMessage() {
+        const data = this.data;
+        return data && typeof data === 'object' && typeof data.message === 'string' ? data.message : undefined;
+    }
+    /** True when no HTTP answer arrived (connection refused, reset, DNS): octokit reports these as 500 without a response. */
+    get isNetworkError() {
+        return this.status === undefined;
+    }
+}
+function toGitHubApiError(route, error) {
+    if (error instanceof GitHubApiError)
+        return error;
+    const e = error;
+    const message = typeof e?.message === 'string' ? e.message : String(error);
+    const hasResponse = e?.response !== undefined && e.response !== null;
+    const status = typeof e?.status === 'number' && hasResponse ? e.status : undefined;
+    const headers = lowerCaseKeys(e?.response?.headers ?? {});
+    return new GitHubApiError(route, status, headers, e?.response?.data, message);
+}
+function lowerCaseKeys(headers) {
+    return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+const DEFAULT_RETRY_POLICY = {
+    maxRateLimitWaitMs: 5 * 60_000,
+    secondaryRateLimitWaitMs: 60_000,
+    now: Date.now,
+};
+function header(headers, name) {
+    const value = headers[name];
+    return value === undefined ? undefined : String(value);
+}
+/**
+ * Rate limit signals as GitHub documents them: `retry-after` (seconds) wins; with `x-ratelimit-remaining: 0` wait
+ * until `x-ratelimit-reset` (epoch seconds); a 403/429 that says "secondary rate limit" without either header waits
+ * a minute. Returns undefined when the answer is not a rate limit.
+ */
+function rateLimitWaitMs(error, policy = DEFAULT_RETRY_POLICY) {
+    if (error.status !== 403 && error.status !== 429)
+        return undefined;
+    const retryAfter = header(error.headers, 'retry-after');
+    if (retryAfter !== undefined && /^\s*\d+\s*$/.test(retryAfter))
+        return Number(retryAfter) * 1000;
+    if (retryAfter !== undefined) {
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - policy.now());
+    }
+    if (header(error.headers, 'x-ratelimit-remaining') === '0') {
+        const reset = Number(header(error.headers, 'x-ratelimit-reset'));
+        if (Number.isFinite(reset) && reset > 0)
+            return Math.max(0, reset * 1000 - policy.now());
+    }
+    if (error.status === 429 || /rate limit/i.test(error.githubMessage ?? ''))
+        return policy.secondaryRateLimitWaitMs;
+    return undefined;
+}
+/** Which failures are worth another attempt. Never 401, 404, 422 or a permissions 403: they fail the same way again. */
+function retryVerdict(error, policy = DEFAULT_RETRY_POLICY) {
+    if (error.isNetworkError)
+        return { retry: true, reason: `network error (${error.message})` };
+    const status = error.status ?? 0;
+    if (status >= 500)
+        return { retry: true, reason: `HTTP ${status}` };
+    const waitMs = rateLimitWaitMs(error, policy);
+    if (waitMs !== undefined) {
+        if (waitMs > policy.maxRateLimitWaitMs) {
+            return {
+                retry: false,
+                reason: `rate limited for ${Math.ceil(waitMs / 1000)} s, longer than the ${Math.round(policy.maxRateLimitWaitMs / 1000)} s this action waits`,
+            };
+        }
+        return { retry: true, reason: `HTTP ${status} rate limit`, afterMs: waitMs };
+    }
+    return { retry: false, reason: `HTTP ${status}` };
+}
+class GitHubClient {
+    options;
+    policy;
+    constructor(options) {
+        this.options = options;
+        this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
+    }
+    /** Sends `route`, retrying 5xx, network errors and rate limits (bounded); throws GitHubApiError otherwise. */
+    async request(route, params = {}) {
+        const { logger } = this.options;
+        const withHeaders = {
+            ...params,
+            headers: { ...GITHUB_API_HEADERS, ...params.headers },
+        };
+        return retry(async () => {
+            try {
+                return await this.options.request(route, withHeaders);
+            }
+            catch (error) {
+                throw toGitHubApiError(route, error);
+            }
+        }, {
+            maxAttempts: this.options.maxAttempts ?? 5,
+            sleep: this.options.sleep ?? realSleep,
+            backoffMs: this.options.backoffMs ?? jitteredBackoff(1000, 30_000),
+            shouldRetry: (error) => {
+                if (!(error instanceof GitHubApiError))
+                    return false;
+                const verdict = retryVerdict(error, this.policy);
+                if (!verdict.retry)
+                    return false;
+                return verdict.afterMs === undefined ? true : { afterMs: verdict.afterMs };
+            },
+            onRetry: (error, attempt, delayMs) => {
+                const verdict = retryVerdict(error, this.policy);
+                logger.warning(`${route} failed (${verdict.reason}); attempt ${attempt + 1} of ${this.options.maxAttempts ?? 5} in ${(delayMs / 1000).toFixed(1)} s`);
+            },
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./core/payload/model.ts
+/**
+ * The dispatch payload contract (client_payload, version 1) and GitHub's limits on it.
+ * Key names are fixed by DESIGN.md: receivers written against the seed read them as they are.
+ */
+/** Keys the action writes itself; a user key with one of these names is an error, never a silent override. */
+const RESERVED_KEYS = ['docker_image_tag', 'git_branch', 'commit_message', 'image', 'digest', 'source'];
+const LIMITS = {
+    /**
+     * GitHub: "The total size of the JSON payload must be less than 64KB". Measured here, conservatively, as the
+     * UTF-8 bytes of the whole request body (event_type included), which must stay below 65,536.
+     */
+    maxBodyBytes: 65_535,
+    /** GitHub: "The maximum number of top-level properties is 10." (client_payload maxProperties) */
+    maxTopLevelKeys: 10,
+    /** GitHub: event_type "Must be 100 characters or fewer." Counted in code points, not UTF-16 units. */
+    maxEventTypeChars: 100,
+    /** GitHub raised workflow_dispatch inputs from 10 to 25 (December 2025). */
+    maxWorkflowInputs: 25,
+};
+const DISPATCH_MODES = ['repository_dispatch', 'workflow_dispatch'];
+/** Appended to a commit message shortened to fit the size limit, so a reader knows text is missing. */
+const TRUNCATION_MARKER = '\n… [truncated by gitops-dispatch to fit GitHub’s 64 KB payload limit]';
+
+;// CONCATENATED MODULE: ./core/payload/serialize.ts
+/** The request bodies, serialised once, measured in UTF-8 bytes, and shortened to fit when the commit message allows. */
+
+function utf8Bytes(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+function repositoryDispatchBody(eventType, payload) {
+    return JSON.stringify({ event_type: eventType, client_payload: payload });
+}
+/**
+ * workflow_dispatch inputs are strings only. Strings pass unchanged; every other value (the `source` object, user
+ * numbers, booleans, objects) is JSON-encoded, so nothing is lost and a receiver reads it back with `fromJSON()`.
+ * Flattening `source` into `source_repository`, ... was rejected: it costs five of GitHub's input slots, and the
+ * receiving workflow would have to declare each of them.
+ */
+function toWorkflowInputs(payload) {
+    return Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+}
+function workflowDispatchBody(ref, payload) {
+    return JSON.stringify({ ref, inputs: toWorkflowInputs(payload), return_run_details: true });
+}
+/**
+ * Shortens commit_message, on a code point boundary and with a visible marker, to the longest prefix whose body
+ * fits in `maxBytes`. Returns undefined when even an empty message (plus marker) would not fit.
+ */
+function shortenCommitMessage(payload, serialize, maxBytes = LIMITS.maxBodyBytes) {
+    const codePoints = Array.from(payload.commit_message ?? '');
+    const attempt = (keep) => {
+        const shorter = { ...payload, commit_message: codePoints.slice(0, keep).join('') + TRUNCATION_MARKER };
+        return { payload: shorter, body: serialize(shorter) };
+    };
+    // Largest `keep` that fits; the body size grows monotonically with `keep`.
+    let low = 0;
+    let high = codePoints.length - 1;
+    let best;
+    while (low <= high) {
+        const middle = Math.floor((low + high) / 2);
+        const candidate = attempt(middle);
+        if (utf8Bytes(candidate.body) <= maxBytes) {
+            best = { ...candidate, keep: middle };
+            low = middle + 1;
+        }
+        else {
+            high = middle - 1;
+        }
+    }
+    if (!best)
+        return undefined;
+    return { payload: best.payload, body: best.body, removedCodePoints: codePoints.length - best.keep };
+}
+
+;// CONCATENATED MODULE: ./core/github/explain.ts
+
+const NEW_TOKEN = "Create a new fine-grained token at https://github.com/settings/personal-access-tokens/new (or on your GitHub Enterprise Server: Settings > Developer settings > Personal access tokens), then update the secret passed as input 'token'";
+function permissionFor(mode) {
+    return mode === 'workflow_dispatch' ? '"Actions: Read and write"' : '"Contents: Read and write"';
+}
+function classicScope() {
+    return 'a classic token needs the "repo" scope (or "public_repo" for a public repository)';
+}
+/** GitHub's message plus any `errors` details of a 422, as GitHub wrote them. */
+function githubDetails(error) {
+    const data = error.data;
+    if (!data || typeof data !== 'object')
+        return typeof error.data === 'string' && error.data ? error.data : '';
+    const parts = [];
+    if (typeof data.message === 'string')
+        parts.push(data.message);
+    if (Array.isArray(data.errors)) {
+        for (const item of data.errors) {
+            if (typeof item === 'string')
+                parts.push(item);
+            else if (item && typeof item === 'object') {
+                const e = item;
+                const text = [e.resource, e.field, e.code, e.message].filter((x) => typeof x === 'string').join(' ');
+                parts.push(text || JSON.stringify(item));
+            }
+        }
+    }
+    return parts.join('; ');
+}
+function explainFailure(error, context) {
+    const head = `Could not ${context.action} to ${context.repository}`;
+    const said = githubDetails(error);
+    const quote = said ? ` GitHub said: "${said}".` : '';
+    switch (error.status) {
+        case undefined:
+            return `${head}: no answer from GitHub (${error.message}). Check input 'api-url' and the runner's network; the request was retried and kept failing.`;
+        case 401:
+            return `${head}: HTTP 401, the token was rejected: it is invalid, expired or revoked.${quote} ${NEW_TOKEN}. Fine-grained tokens need ${permissionFor(context.mode)} on ${context.repository}.`;
+        case 403: {
+            const accepted = error.headers['x-accepted-github-permissions'];
+            const wanted = permissionFor(context.mode);
+            const acceptedText = accepted !== undefined && String(accepted) !== ''
+                ? ` GitHub accepts these permissions for this request (X-Accepted-GitHub-Permissions): ${String(accepted)}.`
+                : '';
+            if (rateLimitWaitMs(error) !== undefined) {
+                return `${head}: HTTP 403, rate limited and the wait was too long or retries ran out.${quote} Try again later.`;
+            }
+            return `${head}: HTTP 403, the token lacks a permission.${quote}${acceptedText} A fine-grained token needs ${wanted} on ${context.repository} (edit it at https://github.com/settings/personal-access-tokens); ${classicScope()}. A GitHub App needs the same permission and must be installed on ${context.repository}.`;
+        }
+        case 404: {
+            const workflowPart = context.mode === 'workflow_dispatch'
+                ? ` For workflow_dispatch, also check that input 'workflow' (${JSON.stringify(context.workflow ?? '')}) is the file name of a workflow in .github/workflows of ${context.repository} (e.g. gitops-receive.yml) that has a workflow_dispatch trigger on the default branch.`
+                : '';
+            return `${head}: HTTP 404, GitHub says the repository ${context.repository} does not exist or the token cannot see it.${quote} Check input 'repository' (owner/repo). GitHub answers 404 instead of 403 for private repositories a token cannot see: a fine-grained token must list ${context.repository} under "Repository access" and its resource owner must be ${context.repository.split('/')[0]}.${workflowPart}`;
+        }
+        case 422:
+            return `${head}: HTTP 422, GitHub rejected the request.${quote}${context.mode === 'workflow_dispatch' ? " For workflow_dispatch, every key sent must be declared under on.workflow_dispatch.inputs of the target workflow, and input 'ref' must be an existing branch or tag." : ''}`;
+        case 429:
+            return `${head}: HTTP 429, rate limited and the wait was too long or retries ran out.${quote} Try again later.`;
+        default:
+            return `${head}: HTTP ${error.status}.${quote}${error.status >= 500 ? ' GitHub kept failing after retries; try again later or check https://www.githubstatus.com.' : ''}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./core/github/dispatch.ts
+/** Sends a prepared dispatch and, for workflow_dispatch, follows the run it started. */
+
+
+
+
+
+
+const ROUTES = {
+    repositoryDispatch: 'POST /repos/{owner}/{repo}/dispatches',
+    workflowDispatch: 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+    getRepository: 'GET /repos/{owner}/{repo}',
+    getRun: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
+};
+async function sendDispatch(prepared, client, logger, outputs, options) {
+    const repository = `${prepared.owner}/${prepared.repo}`;
+    const context = (action) => ({
+        mode: prepared.mode,
+        repository,
+        workflow: prepared.workflow,
+        action,
+    });
+    const call = async (route, params, action) => {
+        try {
+            return await client.request(route, params);
+        }
+        catch (error) {
+            if (error instanceof GitHubApiError) {
+                throw new UserError({
+                    code: `github/${error.status ?? 'network'}`,
+                    message: explainFailure(error, context(action)),
+                });
+            }
+            throw error;
+        }
+    };
+    if (prepared.mode === 'repository_dispatch') {
+        const body = prepared.body();
+        logger.info(`Sending repository_dispatch '${prepared.eventType}' to ${repository} (${utf8Bytes(body)} bytes)`);
+        await call(ROUTES.repositoryDispatch, { owner: prepared.owner, repo: prepared.repo, data: body }, 'send the repository_dispatch event');
+        outputs.set('payload', body);
+        logger.info(`GitHub accepted the repository_dispatch event for ${repository}`);
+        return { body };
+    }
+    let ref = prepared.ref;
+    if (!ref) {
+        const answer = await call(ROUTES.getRepository, { owner: prepared.owner, repo: prepared.repo }, "look up the default branch (input 'ref' is empty)");
+        const defaultBranch = answer.data?.default_branch;
+        if (typeof defaultBranch !== 'string' || defaultBranch === '') {
+            throw new UserError({
+                code: 'github/no-default-branch',
+                input: 'ref',
+                message: `GitHub did not report a default branch for ${repository}; set input 'ref' to the branch the workflow should run on`,
+            });
+        }
+        ref = defaultBranch;
+        logger.info(`Input 'ref' is empty; using ${repository}'s default branch ${JSON.stringify(ref)}`);
+    }
+    const body = prepared.body(ref);
+    if (utf8Bytes(body) > LIMITS.maxBodyBytes) {
+        throw new UserError({
+            code: 'payload/too-large',
+            input: 'ref',
+            message: `The request body with ref ${JSON.stringify(ref)} is ${utf8Bytes(body)} bytes; GitHub requires less than 64 KB`,
+        });
+    }
+    logger.info(`Sending workflow_dispatch of ${prepared.workflow} on ${ref} to ${repository} (${utf8Bytes(body)} bytes)`);
+    const answer = await call(ROUTES.workflowDispatch, { owner: prepared.owner, repo: prepared.repo, workflow_id: prepared.workflow, data: body }, `start workflow ${JSON.stringify(prepared.workflow)} with workflow_dispatch`);
+    outputs.set('payload', body);
+    const details = answer.status === 200 ? answer.data : undefined;
+    const runId = typeof details?.workflow_run_id === 'number' ? details.workflow_run_id : undefined;
+    const runUrl = typeof details?.html_url === 'string' ? details.html_url : undefined;
+    if (runId === undefined) {
+        const why = `GitHub answered ${answer.status} without run details (GitHub Enterprise Server versions without return_run_details do this)`;
+        if (options.wait) {
+            throw new UserError({
+                code: 'github/no-run-details',
+                input: 'wait',
+                message: `The workflow_dispatch was accepted, but input 'wait' is true and ${why}, so the run cannot be followed. Set 'wait' to false on this server`,
+            });
+        }
+        logger.info(`The workflow_dispatch was accepted; ${why}`);
+        return { body, ref };
+    }
+    outputs.set('run-id', String(runId));
+    if (runUrl)
+        outputs.set('run-url', runUrl);
+    logger.info(`Started run ${runId}${runUrl ? `: ${runUrl}` : ''}`);
+    if (!options.wait)
+        return { body, ref, runId, runUrl };
+    const conclusion = await waitForRun(prepared, runId, runUrl, call, logger, options);
+    outputs.set('run-conclusion', conclusion);
+    if (conclusion !== 'success') {
+        throw new UserError({
+            code: 'run/not-successful',
+            message: `The dispatched run finished with conclusion '${conclusion}': ${runUrl ?? `run ${runId} in ${repository}`}`,
+        });
+    }
+    logger.info(`The dispatched run succeeded: ${runUrl ?? runId}`);
+    return { body, ref, runId, runUrl, conclusion };
+}
+async function waitForRun(prepared, runId, runUrl, call, logger, options) {
+    const sleep = options.sleep ?? realSleep;
+    const now = options.now ?? Date.now;
+    const interval = options.pollIntervalMs ?? 10_000;
+    const started = now();
+    let lastStatus = '';
+    for (;;) {
+        const answer = await call(ROUTES.getRun, { owner: prepared.owner, repo: prepared.repo, run_id: runId }, `read the status of run ${runId}`);
+        const run = (answer.data ?? {});
+        const status = typeof run.status === 'string' ? run.status : 'unknown';
+        if (status !== lastStatus)
+            logger.info(`Run ${runId} is ${status}`);
+        lastStatus = status;
+        if (status === 'completed') {
+            return typeof run.conclusion === 'string' && run.conclusion ? run.conclusion : 'unknown';
+        }
+        const elapsed = now() - started;
+        if (elapsed + interval > options.waitTimeoutMs) {
+            throw new UserError({
+                code: 'run/timeout',
+                input: 'wait-timeout',
+                message: `Run ${runId} did not complete within ${Math.round(options.waitTimeoutMs / 1000)} s (input 'wait-timeout'); last status '${status}'. See ${runUrl ?? `run ${runId}`}`,
+            });
+        }
+        await sleep(interval);
+    }
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./dispatch-action/src/context.ts
+/** What the runner tells a step about its run: GITHUB_* variables, the event file, and the checkout's HEAD. */
+
+
+function readRunContext(env) {
+    return {
+        repository: env.GITHUB_REPOSITORY ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        runId: env.GITHUB_RUN_ID ?? '',
+        serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
+        apiUrl: env.GITHUB_API_URL ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        refName: env.GITHUB_REF_NAME ?? '',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        eventPath: env.GITHUB_EVENT_PATH ?? '',
+    };
+}
+function sourceOf(context) {
+    return {
+        repository: context.repository,
+        sha: context.sha,
+        run_id: context.runId,
+        run_url: context.repository && context.runId
+            ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}`
+            : '',
+        actor: context.actor,
+    };
+}
+/**
+ * The head commit's full message: from the push event (exact text GitHub recorded), else `git log -1 --format=%B`
+ * in the workspace, without the trailing newlines git stores and prints (GitHub's event has none either).
+ * Undefined when neither is available.
+ */
+function headCommitMessage(context) {
+    if (context.eventPath) {
+        try {
+            const event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(context.eventPath, 'utf8'));
+            if (typeof event.head_commit?.message === 'string')
+                return event.head_commit.message;
+        }
+        catch {
+            // Not a push event file, or unreadable: fall back to git.
+        }
+    }
+    try {
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--format=%B'], {
+            cwd: context.workspace,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+        });
+        return out.replace(/\n+$/, '');
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./core/oci.ts
@@ -38367,28 +38403,6 @@ function readInputs(env, context, logger) {
     };
 }
 
-;// CONCATENATED MODULE: ./dispatch-action/src/logger.ts
-/** core's Logger over @actions/core, for this action (receive-action has its own twin). */
-
-function properties(annotation) {
-    if (!annotation)
-        return undefined;
-    return {
-        title: annotation.title,
-        file: annotation.file,
-        startLine: annotation.line,
-        startColumn: annotation.column,
-    };
-}
-const actionsLogger = {
-    debug: (message) => core_debug(message),
-    info: (message) => info(message),
-    notice: (message, annotation) => notice(message, properties(annotation)),
-    warning: (message, annotation) => warning(message, properties(annotation)),
-    error: (message, annotation) => error(message, properties(annotation)),
-    group: (name, fn) => group(name, fn),
-};
-
 ;// CONCATENATED MODULE: ./dispatch-action/src/main.ts
 /** Inputs -> core -> outputs. The only place that calls setFailed. */
 
@@ -38400,15 +38414,6 @@ const actionsLogger = {
 
 
 
-/**
- * Test-only: multiplies every wait (retry backoff, rate-limit waits, run polling) by this factor in [0, 1], so the
- * integration tests of the bundle never sleep seconds. Never set it in a workflow.
- */
-const TEST_SLEEP_SCALE_VARIABLE = 'GITOPS_DISPATCH_TEST_ONLY_SLEEP_SCALE';
-function sleepScale(env) {
-    const scale = Number(env[TEST_SLEEP_SCALE_VARIABLE]);
-    return Number.isFinite(scale) && scale >= 0 && scale <= 1 && env[TEST_SLEEP_SCALE_VARIABLE] !== '' ? scale : 1;
-}
 async function run(env = process.env) {
     // Masked before anything else can print it.
     const rawToken = inputs_getInput(env, 'token');
@@ -38420,8 +38425,7 @@ async function run(env = process.env) {
     try {
         const context = readRunContext(env);
         inputs = readInputs(env, context, actionsLogger);
-        const scale = sleepScale(env);
-        const sleep = (ms) => realSleep(ms * scale);
+        const sleep = scaledSleep(env);
         const client = new GitHubClient({
             request: createRequestFn(inputs.token, inputs.apiUrl),
             logger: actionsLogger,

@@ -1,24 +1,13 @@
 /** Inputs -> core -> outputs. The only place that calls setFailed. */
 import * as core from '@actions/core';
+import { createRequestFn } from '../../action-runtime/github.js';
+import { actionsLogger } from '../../action-runtime/logger.js';
+import { scaledSleep } from '../../action-runtime/sleep.js';
 import { errorMessage } from '../../core/errors.js';
 import { GitHubClient } from '../../core/github/client.js';
 import { type DispatchResult, sendDispatch } from '../../core/github/dispatch.js';
-import { realSleep } from '../../core/retry.js';
 import { readRunContext } from './context.js';
-import { createRequestFn } from './github.js';
 import { type DispatchInputs, getInput, readInputs } from './inputs.js';
-import { actionsLogger } from './logger.js';
-
-/**
- * Test-only: multiplies every wait (retry backoff, rate-limit waits, run polling) by this factor in [0, 1], so the
- * integration tests of the bundle never sleep seconds. Never set it in a workflow.
- */
-export const TEST_SLEEP_SCALE_VARIABLE = 'GITOPS_DISPATCH_TEST_ONLY_SLEEP_SCALE';
-
-function sleepScale(env: NodeJS.ProcessEnv): number {
-  const scale = Number(env[TEST_SLEEP_SCALE_VARIABLE]);
-  return Number.isFinite(scale) && scale >= 0 && scale <= 1 && env[TEST_SLEEP_SCALE_VARIABLE] !== '' ? scale : 1;
-}
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Masked before anything else can print it.
@@ -30,8 +19,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const context = readRunContext(env);
     inputs = readInputs(env, context, actionsLogger);
-    const scale = sleepScale(env);
-    const sleep = (ms: number) => realSleep(ms * scale);
+    const sleep = scaledSleep(env);
     const client = new GitHubClient({
       request: createRequestFn(inputs.token, inputs.apiUrl),
       logger: actionsLogger,

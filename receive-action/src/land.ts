@@ -1,10 +1,11 @@
-/**
- * The seam for `commit: true`: commit the planned edits and push them (or open a pull request), re-planning on the
- * fresh remote head when the push is rejected. Another module (core/land) fills this in; until then it fails loudly
- * and changes nothing, so nobody mistakes an edited work tree for a landed change.
- */
-import { UserError } from '../../core/errors.js';
+/** `commit: true`: the receive action's inputs turned into a landing (core/land does the work). */
+import { createRequestFn } from '../../action-runtime/github.js';
+import { GitHubClient } from '../../core/github/client.js';
+import { pullRequestBranch } from '../../core/github/pulls.js';
+import { type LandResult, landChanges as land } from '../../core/land/land.js';
+import { type MessageTemplate, pullRequestText } from '../../core/land/message.js';
 import type { Logger } from '../../core/logger.js';
+import { applyPlan } from '../../core/plan/apply.js';
 import type { Plan } from '../../core/plan/model.js';
 import type { Variables } from '../../core/rules/model.js';
 import type { ReceiveInputs } from './inputs.js';
@@ -18,23 +19,56 @@ export interface LandOptions {
   replan: () => Promise<Plan>;
   inputs: ReceiveInputs;
   variables: Variables;
+  commitMessage: MessageTemplate;
+  trailers: Record<string, string>;
+  /** owner/repo of the GitOps repository (GITHUB_REPOSITORY). */
+  repository: string;
+  apiUrl: string;
   logger: Logger;
+  sleep: (ms: number) => Promise<void>;
 }
 
-export interface LandResult {
-  /** Repo-relative paths changed by the commit that landed. */
-  modifiedFiles: string[];
-  commitSha: string;
-  pushed: boolean;
-  pullRequestUrl: string;
-}
-
-export async function landChanges(options: LandOptions): Promise<LandResult> {
-  void options;
-  throw new UserError({
-    code: 'land/not-implemented',
-    input: 'commit',
-    message:
-      "commit: true is not implemented yet; set 'commit: false' and commit in a later step. Nothing was changed.",
+export async function landChanges(o: LandOptions): Promise<LandResult> {
+  const { inputs, variables } = o;
+  await applyPlan(o.root, o.plan);
+  const wantsPullRequest = inputs.pullRequest || o.plan.changes.some((c) => c.pullRequest);
+  let pullRequest: Parameters<typeof land>[0]['pullRequest'];
+  if (wantsPullRequest) {
+    const client = new GitHubClient({
+      request: createRequestFn(inputs.token, o.apiUrl),
+      logger: o.logger,
+      sleep: o.sleep,
+    });
+    const environments = [...new Set(o.plan.changes.flatMap((c) => c.rules))];
+    const { title, body } = pullRequestText(
+      { ...o.plan, changes: o.plan.changes.map((c) => ({ ...c, pullRequest: true })) },
+      variables,
+      o.trailers,
+    );
+    pullRequest = {
+      enabled: true,
+      branch: pullRequestBranch(environments, variables.image || o.trailers['Source-Repository'] || ''),
+      title,
+      body,
+      labels: inputs.labels,
+      reviewers: inputs.reviewers,
+      request: (route, params) => client.request(route, params),
+      repository: o.repository,
+    };
+  }
+  return land({
+    root: o.root,
+    logger: o.logger,
+    plan: o.plan,
+    replan: o.replan,
+    apply: (plan) => applyPlan(o.root, plan),
+    commitMessage: () => o.commitMessage(variables),
+    trailers: o.trailers,
+    author: { name: inputs.authorName, email: inputs.authorEmail },
+    push: inputs.push,
+    maxAttempts: inputs.maxAttempts,
+    sleep: o.sleep,
+    pullRequest,
+    secrets: inputs.token ? [inputs.token] : [],
   });
 }

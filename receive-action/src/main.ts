@@ -5,7 +5,11 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
+import { actionsLogger } from '../../action-runtime/logger.js';
+import { scaledSleep } from '../../action-runtime/sleep.js';
 import { errorMessage, UserError } from '../../core/errors.js';
+import type { LandResult } from '../../core/land/land.js';
+import { compileMessageTemplate, sourceTrailers } from '../../core/land/message.js';
 import { applyPlan } from '../../core/plan/apply.js';
 import { renderDiff } from '../../core/plan/diff.js';
 import type { Plan } from '../../core/plan/model.js';
@@ -16,7 +20,6 @@ import { parseSeedMappings } from '../../core/rules/seed-dsl.js';
 import { collectVariables } from '../../core/rules/variables.js';
 import { getInput, type ReceiveInputs, readInputs } from './inputs.js';
 import { landChanges } from './land.js';
-import { actionsLogger } from './logger.js';
 import { summaryMarkdown } from './summary.js';
 
 async function loadRules(inputs: ReceiveInputs, root: string): Promise<Rule[]> {
@@ -66,12 +69,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const event = await readEvent(env);
     const variables = collectVariables({ event, overrides: inputs.overrides });
     const rules = await loadRules(inputs, root);
+    // Compiled before planning, so a broken template fails with every file untouched.
+    const commitMessage = compileMessageTemplate(inputs.commitMessage);
+    if (inputs.pullRequest && !inputs.commit) {
+      logger.warning("Input 'pull-request' is true but 'commit' is false: no pull request is opened.");
+    }
     const plan = await planUpdate({ root, rules, variables, logger });
 
     let modified: string[] = [];
     let commitSha = '';
     let pushed = false;
     let pullRequestUrl = '';
+    let landing: LandResult | undefined;
     if (inputs.dryRun) {
       const diff = renderDiff(plan, { color: true });
       logger.info(
@@ -85,10 +94,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           replan: () => planUpdate({ root, rules, variables, logger }),
           inputs,
           variables,
+          commitMessage,
+          trailers: sourceTrailers(event),
+          repository: env.GITHUB_REPOSITORY ?? '',
+          apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
           logger,
+          sleep: scaledSleep(env),
         });
+        landing = landed;
         ({ commitSha, pushed, pullRequestUrl } = landed);
         modified = landed.modifiedFiles;
+        if (landed.pushed) logger.info(landed.reason);
+        else logger.notice(landed.reason);
       } else {
         await applyPlan(root, plan);
         modified = plan.changes.map((c) => c.path);
@@ -96,7 +113,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
 
     setOutputs(plan, modified, { commitSha, pushed, pullRequestUrl });
-    await writeSummary(env, summaryMarkdown(plan, { dryRun: inputs.dryRun, tag: variables.docker_image_tag }));
+    await writeSummary(
+      env,
+      summaryMarkdown(plan, {
+        dryRun: inputs.dryRun,
+        tag: variables.docker_image_tag,
+        landing,
+        commitUrl: commitUrl(env, commitSha),
+      }),
+    );
   } catch (error) {
     if (error instanceof UserError && error.problems.length > 1) {
       for (const p of error.problems) logger.error(p.message, p.file ? { file: p.file, line: p.line } : undefined);
@@ -105,6 +130,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.setFailed(errorMessage(error));
     }
   }
+}
+
+function commitUrl(env: NodeJS.ProcessEnv, sha: string): string | undefined {
+  if (!sha || !env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY) return undefined;
+  return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/commit/${sha}`;
 }
 
 function setOutputs(

@@ -1,11 +1,11 @@
 /** core/github/dispatch.ts through the real Octokit wiring of the action, against the loopback GitHub API. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRequestFn } from '../../action-runtime/github.js';
 import { ProblemList, UserError } from '../../core/errors.js';
 import { GitHubClient } from '../../core/github/client.js';
 import { type DispatchOutputName, sendDispatch } from '../../core/github/dispatch.js';
 import { MemoryLogger } from '../../core/logger.js';
 import { type DispatchSpec, prepareDispatch } from '../../core/payload/prepare.js';
-import { createRequestFn } from '../../dispatch-action/src/github.js';
 import { type GitHubApi, githubError, startGitHubApi } from '../support/github-api.js';
 
 const TOKEN = 'ghp_dispatchTestToken123';

@@ -215,12 +215,14 @@ describe('receive-action (checkout: false, commit: false)', () => {
     expect(r.masked).toContain(token);
   });
 
-  it('commit: true fails loudly (not implemented yet) and changes nothing', async () => {
+  it('commit: true with no reachable remote fails, says why, and leaves the checkout as it was', async () => {
     const ws = await workspace(seedTree);
+    const head = await git(ws, 'rev-parse', 'HEAD');
     const r = await receive(ws, { ...seedInputs, commit: 'true' }, { docker_image_tag: '2.0.0-dev', git_branch: 'x' });
     expect(r.exitCode).not.toBe(0);
-    expect(r.log).toContain('commit: true is not implemented yet');
+    expect(r.log).toContain('The remote could not be reached');
     await expectUntouched(ws, seedTree);
+    expect(await git(ws, 'rev-parse', 'HEAD')).toBe(head);
   });
 });
 

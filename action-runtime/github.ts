@@ -1,6 +1,6 @@
 /** The one place that builds the toolkit's Octokit; core receives only its request function. */
 import { getOctokit } from '@actions/github';
-import type { RequestFn } from '../../core/github/client.js';
+import type { RequestFn } from '../core/github/client.js';
 
 export function createRequestFn(token: string, baseUrl: string): RequestFn {
   const octokit = getOctokit(token, {

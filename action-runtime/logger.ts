@@ -1,10 +1,15 @@
-/** core's Logger over @actions/core (dispatch-action has its own twin). */
+/** core's Logger over @actions/core, shared by both actions (core itself never imports @actions/*). */
 import * as core from '@actions/core';
-import type { Annotation, Logger } from '../../core/logger.js';
+import type { Annotation, Logger } from '../core/logger.js';
 
 function properties(annotation?: Annotation): core.AnnotationProperties | undefined {
   if (!annotation) return undefined;
-  return { title: annotation.title, file: annotation.file, startLine: annotation.line, startColumn: annotation.column };
+  return {
+    title: annotation.title,
+    file: annotation.file,
+    startLine: annotation.line,
+    startColumn: annotation.column,
+  };
 }
 
 export const actionsLogger: Logger = {
