@@ -9,6 +9,7 @@ import { type Problem, ProblemList } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { checkGlob } from './glob.js';
 import type { Condition, Edit, FileUpdate, Rule } from './model.js';
+import { regexError } from './regex-error.js';
 import schema from './rules.schema.json' with { type: 'json' };
 
 /** The JSON Schema of native rules, for editors and for other tools that validate them. */
@@ -399,15 +400,6 @@ function describeType(type: unknown): string {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function regexError(source: string): string | undefined {
-  try {
-    new RegExp(source);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -26,6 +26,7 @@ import { type Problem, ProblemList } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { checkGlob } from './glob.js';
 import type { Condition, FileUpdate, Rule } from './model.js';
+import { regexError } from './regex-error.js';
 
 export interface SeedInputs {
   mappings: string;
@@ -345,13 +346,4 @@ export function translatePcre(source: string): string {
     .replace(/(?<!\\)\(\?P<(?=[A-Za-z_])/g, '(?<')
     .replace(/(?<!\\)\(\?'([A-Za-z_][A-Za-z0-9_]*)'/g, '(?<$1>')
     .replace(/(?<!\\)\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, '\\k<$1>');
-}
-
-function regexError(source: string): string | undefined {
-  try {
-    new RegExp(source);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
 }

@@ -2,19 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { editKustomizeImage } from '../../core/edit/kustomize.js';
-import { UserError } from '../../core/errors.js';
+import { problemsOf } from '../support/problems.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
-
-function problemsOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UserError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
 
 const base = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization

@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { editRegex, namedGroups } from '../../core/edit/regex.js';
-import { UserError } from '../../core/errors.js';
+import { problemsOf } from '../support/problems.js';
 
 const p = (source: string, flags = '', label = 'test') => ({ source, flags, label });
 const vars = { docker_image_tag: '2.0.0', git_branch: 'main' };
-
-function problemsOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UserError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
 
 describe('namedGroups', () => {
   it('finds named groups, skipping escapes, classes and lookbehinds', () => {

@@ -3,21 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { editYamlPath } from '../../core/edit/yaml-path.js';
 import { parseYamlPath } from '../../core/edit/yaml-source.js';
-import { UserError } from '../../core/errors.js';
 import { hasControlCharacter } from '../../core/oci.js';
+import { problemsOf } from '../support/problems.js';
 
 const edit = (text: string, path: string, value: string, create = false) =>
   editYamlPath(text, { path, variable: 'docker_image_tag', create }, { docker_image_tag: value });
-
-function problemsOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UserError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
 
 const commented = `# Default values for myapp.
 # This is a YAML-formatted file.

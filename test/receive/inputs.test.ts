@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../core/errors.js';
 import { DEFAULT_COMMIT_MESSAGE, readInputs } from '../../receive-action/src/inputs.js';
 import { summaryMarkdown } from '../../receive-action/src/summary.js';
-
-function problemsOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UserError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
+import { problemsOf } from '../support/problems.js';
 
 describe('readInputs', () => {
   it('applies the defaults of action.yml', () => {
