@@ -59653,6 +59653,18 @@ function renderDiff(plan, options) {
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
+;// CONCATENATED MODULE: ./core/rules/regex-error.ts
+/** JavaScript's own complaint about `source` as a regular expression, or undefined when it compiles. */
+function regexError(source) {
+    try {
+        new RegExp(source);
+        return undefined;
+    }
+    catch (error) {
+        return error.message;
+    }
+}
+
 ;// CONCATENATED MODULE: ./core/rules/rules.schema.json
 const rules_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/gitops-dispatch/gitops-dispatch/blob/main/core/rules/rules.schema.json","title":"gitops-dispatch rules","description":"Native rules of the gitops-dispatch receive action (`rules` / `rules-file`): which dispatches update which files, and how. Rules are tried in order; every rule whose `when` matches is applied.","type":"array","minItems":1,"items":{"$ref":"#/definitions/rule"},"definitions":{"rule":{"title":"Rule","description":"One environment: the conditions a dispatch must meet, and the files to update when it does.","type":"object","additionalProperties":false,"required":["name","when","update"],"properties":{"name":{"description":"Environment name, unique among the rules. Reported in the `environments` output and in commit messages.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},"when":{"description":"Required (a rule that should always apply says so: `when: { docker_image_tag: \'.*\' }`). A map of variable -> regular expression; each expression must match the variable\'s WHOLE value (anchored), and all entries must match. A list of such maps matches when any one of them does.","type":["object","array"],"minProperties":1,"propertyNames":{"$ref":"#/definitions/variableName"},"additionalProperties":{"$ref":"#/definitions/condition"},"minItems":1,"items":{"$ref":"#/definitions/conditions"}},"update":{"description":"The files to edit when the rule matches, and how.","type":"array","minItems":1,"items":{"$ref":"#/definitions/update"}},"pull-request":{"description":"Land this rule\'s edits through a pull request instead of a direct push (overrides the action\'s `pull-request` input).","type":"boolean"},"only-newer":{"description":"Refuse to replace a newer semantic version with an older one. `true`, or `{ strip-suffix: \'-stable\' }` to compare versions without that suffix.","type":["boolean","object"],"additionalProperties":false,"required":["strip-suffix"],"properties":{"strip-suffix":{"description":"Suffix removed from both values before comparing, e.g. `-stable`.","type":"string"}}}}},"conditions":{"title":"Conditions","description":"Variable -> JavaScript regular expression that must match the whole value. Variables: every top-level string or number of the dispatch\'s client_payload (docker_image_tag, git_branch, commit_message, image, digest, your own keys) and event_type.","type":"object","minProperties":1,"propertyNames":{"$ref":"#/definitions/variableName"},"additionalProperties":{"$ref":"#/definitions/condition"}},"update":{"title":"File update","description":"Which files, and exactly one way to edit them: `yaml-path`, `regex` or `kustomize-image`.","type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"description":"Glob or list of globs relative to the repository root (`*`, `?`, `**` as a whole segment, `[abc]`, `{a,b}`; dotfiles only when the segment starts with \'.\'). Never outside the repository, never into .git/.","type":["string","array"],"minLength":1,"minItems":1,"items":{"$ref":"#/definitions/glob"}},"yaml-path":{"description":"Path of one YAML node to set, keeping comments and formatting, e.g. `image.tag`, `images[0].tag`, `\\"a.b\\".c`.","type":"string","minLength":1},"variable":{"description":"With `yaml-path`: the variable written there. Default `docker_image_tag`.","$ref":"#/definitions/variableName"},"create":{"description":"With `yaml-path`: create missing maps and keys along the path instead of failing. Default false.","type":"boolean"},"regex":{"description":"Regular expression(s) whose named groups mark the spans to replace: `(?<docker_image_tag>...)` is replaced by that variable\'s value. Only the captured spans change.","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}},"kustomize-image":{"description":"`name` of the entry in a kustomization\'s `images:` list; its `newTag` (and `digest` when one is sent) is set.","type":"string","pattern":"^\\\\S+$"}},"oneOf":[{"required":["yaml-path"]},{"required":["regex"]},{"required":["kustomize-image"]}],"dependencies":{"variable":["yaml-path"],"create":["yaml-path"]}},"glob":{"type":"string","minLength":1},"condition":{"type":"string","description":"Regular expression, matched against the whole value, e.g. \'.*-dev\'."},"variableName":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}');
 ;// CONCATENATED MODULE: ./core/rules/native.ts
@@ -59661,6 +59673,7 @@ const rules_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http:/
  * file editors use for completion), then the meaning: unique names, regexes that compile, safe globs. Every
  * problem found is reported at once, each pointing at the line and column of the offending YAML node.
  */
+
 
 
 
@@ -60055,15 +60068,6 @@ function describeType(type) {
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
-function regexError(source) {
-    try {
-        new RegExp(source);
-        return undefined;
-    }
-    catch (error) {
-        return error.message;
-    }
-}
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -60092,6 +60096,7 @@ function isRecord(value) {
  * PCRE-only named-group spellings `(?P<name>...)`, `(?'name'...)` and `(?P=name)` are translated to
  * JavaScript's.
  */
+
 
 
 
@@ -60182,7 +60187,7 @@ function parseCondition(piece, name, quoted, problems) {
         });
         return undefined;
     }
-    const bad = seed_dsl_regexError(pattern);
+    const bad = regexError(pattern);
     if (bad) {
         problems.add({
             code: 'mappings/bad-regex',
@@ -60263,7 +60268,7 @@ function collectRegexes(inputs, problems) {
     const out = new Map();
     const add = (name, raw, input, extra = {}) => {
         const source = translatePcre(raw.trim());
-        const bad = seed_dsl_regexError(source);
+        const bad = regexError(source);
         if (bad) {
             problems.add({
                 code: 'mappings/bad-regex',
@@ -60360,15 +60365,6 @@ function translatePcre(source) {
         .replace(/(?<!\\)\(\?P<(?=[A-Za-z_])/g, '(?<')
         .replace(/(?<!\\)\(\?'([A-Za-z_][A-Za-z0-9_]*)'/g, '(?<$1>')
         .replace(/(?<!\\)\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, '\\k<$1>');
-}
-function seed_dsl_regexError(source) {
-    try {
-        new RegExp(source);
-        return undefined;
-    }
-    catch (error) {
-        return error.message;
-    }
 }
 
 ;// CONCATENATED MODULE: ./core/rules/variables.ts
@@ -66810,6 +66806,10 @@ async function run(env = process.env) {
                 modified = plan.changes.map((c) => c.path);
             }
         }
+        else if (plan.matchedRules.length > 0) {
+            // Rules matched but nothing changes: say why, so a run with pushed=false is not a mystery.
+            logger.notice(noChangeReason(plan, rules, variables.docker_image_tag), { title: 'Nothing to change' });
+        }
         setOutputs(plan, modified, { commitSha, pushed, pullRequestUrl });
         await writeSummary(env, summaryMarkdown(plan, {
             dryRun: inputs.dryRun,
@@ -66828,6 +66828,18 @@ async function run(env = process.env) {
             setFailed(errorMessage(error));
         }
     }
+}
+function noChangeReason(plan, rules, tag) {
+    const shown = tag === undefined ? 'this dispatch' : `tag ${JSON.stringify(tag)}`;
+    if (plan.unchanged.length === 0) {
+        return `Rules ${plan.matchedRules.join(', ')} matched ${shown} but selected no file to change; nothing to commit.`;
+    }
+    const files = plan.unchanged.join(', ');
+    const guarded = rules.some((r) => r.onlyNewer && plan.matchedRules.includes(r.name));
+    const holds = plan.unchanged.length === 1 ? 'holds' : 'hold';
+    return guarded
+        ? `${files} already ${holds} the values of ${shown}, or a newer version that only-newer keeps (see the warnings); nothing to commit.`
+        : `${files} already ${holds} the values of ${shown}; nothing to commit.`;
 }
 function commitUrl(env, sha) {
     if (!sha || !env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY)
