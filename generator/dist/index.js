@@ -31595,6 +31595,8 @@ const Yargs = YargsFactory(esm);
 
 
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./core/logger.ts
 /** A logger that remembers everything; used by tests and by the CLI's quiet mode. */
 class MemoryLogger {
@@ -31636,8 +31638,6 @@ const silentLogger = {
     group: (_name, fn) => fn(),
 };
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./core/edit/model.ts
@@ -33645,6 +33645,8 @@ function defaultActionsRef(info = packageInfo()) {
 
 
 
+/** Default file name of the receiving workflow. */
+const DEFAULT_DOWNSTREAM_WORKFLOW_FILE = 'gitops-receive.yml';
 const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
 const DEFAULT_TOKEN_SECRET = 'GITOPS_DISPATCH_TOKEN';
 /** A stand-in commit SHA for example tags of environments built from a branch. */
@@ -33969,7 +33971,11 @@ function parseConfig(text, file, options = {}) {
             ...(typeof up.context === 'string' ? { context: up.context } : {}),
             branch: upstreamBranch,
         },
-        downstream: { repository: down.repository, branch: typeof down.branch === 'string' ? down.branch : 'main' },
+        downstream: {
+            repository: down.repository,
+            branch: typeof down.branch === 'string' ? down.branch : 'main',
+            workflow: typeof down.workflow === 'string' ? down.workflow : DEFAULT_DOWNSTREAM_WORKFLOW_FILE,
+        },
         eventType: typeof raw['event-type'] === 'string' ? raw['event-type'] : DEFAULT_EVENT_TYPE,
         actions: actionsRaw.vendor === true
             ? { kind: 'vendor' }
@@ -34088,7 +34094,17 @@ function nativeRules(config) {
 
 
 const UPSTREAM_WORKFLOW = '.github/workflows/gitops-dispatch.yml';
+/** The receiver's path with the default file name; `downstream.workflow` in the config changes the name. */
 const DOWNSTREAM_WORKFLOW = '.github/workflows/gitops-receive.yml';
+function downstreamWorkflowPath(config) {
+    return `.github/workflows/${config.downstream.workflow}`;
+}
+/** Marks a receiver with the image it routes, so generating another app's config over it is refused. */
+const IMAGE_MARKER = '# gitops-dispatch-image: ';
+function imageOfGenerated(text) {
+    const line = text.split('\n').find((l) => l.startsWith(IMAGE_MARKER));
+    return line === undefined ? undefined : line.slice(IMAGE_MARKER.length).trim();
+}
 const VENDORED_DISPATCH = '.github/actions/gitops-dispatch';
 const VENDORED_RECEIVE = '.github/actions/gitops-receive';
 /** `--out D`: D/upstream/..., D/downstream/..., D/SETUP.md. */
@@ -34199,7 +34215,7 @@ function setupData(config, layout) {
         vendor: config.actions.kind === 'vendor',
         configPath: config.source,
         upstreamWorkflowPath: UPSTREAM_WORKFLOW,
-        downstreamWorkflowPath: DOWNSTREAM_WORKFLOW,
+        downstreamWorkflowPath: downstreamWorkflowPath(config),
         pullRequests: prEnvs.length > 0,
         prEnvironments: prEnvs.join(', '),
         environments: config.environments.map((env) => ({
@@ -34289,10 +34305,12 @@ function generate(config, layout, extras = {}) {
             receiveUses: actionUses(config, 'receive'),
             rules: nativeRules(config),
         });
+        const [first, ...rest] = body.split('\n');
         files.push({
-            path: (0,external_node_path_namespaceObject.join)(layout.downstream, DOWNSTREAM_WORKFLOW),
-            contents: withChecksum(body, false),
+            path: (0,external_node_path_namespaceObject.join)(layout.downstream, downstreamWorkflowPath(config)),
+            contents: withChecksum([first, `${IMAGE_MARKER}${config.upstream.image}`, ...rest].join('\n'), false),
             kind: 'generated',
+            image: config.upstream.image,
         });
         if (vendor)
             files.push(...vendoredFiles('receive-action', (0,external_node_path_namespaceObject.join)(layout.downstream, VENDORED_RECEIVE), actionsRoot));
@@ -34329,19 +34347,33 @@ async function writeFiles(files, options) {
         const absolute = (0,external_node_path_namespaceObject.resolve)(options.cwd, file.path);
         const existing = await readIfExists(absolute);
         let status;
+        const existingImage = existing === undefined ? undefined : imageOfGenerated(existing.toString('utf8'));
         if (existing === undefined)
             status = 'created';
         else if (existing.equals(Buffer.from(file.contents)))
             status = 'unchanged';
+        else if (file.image !== undefined && existingImage !== undefined && existingImage !== file.image) {
+            status = 'other-image';
+        }
         else if (file.kind === 'generated' && isUntouchedGenerated(existing.toString('utf8')))
             status = 'updated';
         else
             status = 'changed-by-hand';
-        const written = status === 'created' || status === 'updated' || (status === 'changed-by-hand' && !!options.force);
-        results.push({ path: file.path, status, written, absolute, contents: file.contents });
+        const forced = status === 'changed-by-hand' || status === 'other-image';
+        const written = status === 'created' || status === 'updated' || (forced && !!options.force);
+        results.push({
+            path: file.path,
+            status,
+            written,
+            absolute,
+            contents: file.contents,
+            ...(status === 'other-image' ? { existingImage } : {}),
+        });
     }
     const differing = results.filter((r) => r.status !== 'unchanged').map((r) => r.path);
-    const refused = options.force ? [] : results.filter((r) => r.status === 'changed-by-hand').map((r) => r.path);
+    const refused = options.force
+        ? []
+        : results.filter((r) => r.status === 'changed-by-hand' || r.status === 'other-image').map((r) => r.path);
     if (!options.check && refused.length === 0) {
         for (const r of results.filter((x) => x.written)) {
             await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(r.absolute), { recursive: true });
@@ -34350,13 +34382,19 @@ async function writeFiles(files, options) {
     }
     const nothingWritten = options.check || refused.length > 0;
     return {
-        files: results.map(({ path, status, written }) => ({ path, status, written: written && !nothingWritten })),
+        files: results.map(({ path, status, written, existingImage }) => ({
+            path,
+            status,
+            written: written && !nothingWritten,
+            ...(existingImage !== undefined ? { existingImage } : {}),
+        })),
         differing,
         refused,
     };
 }
 
 ;// CONCATENATED MODULE: ./generator/src/generate-command.ts
+
 
 
 
@@ -34423,11 +34461,22 @@ async function checkDownstream(config, root) {
     }
     return problems;
 }
+async function isDirectory(path) {
+    return (0,promises_namespaceObject.stat)(path).then((s) => s.isDirectory(), () => false);
+}
 async function runGenerate(o) {
     const layout = layoutOf(o);
     const config = await loadConfig(o.config, o.cwd, o.actionsRef ? { actionsRef: o.actionsRef } : {});
     if (o.downstreamDir !== undefined) {
-        const problems = await checkDownstream(config, (0,external_node_path_namespaceObject.resolve)(o.cwd, o.downstreamDir));
+        const root = (0,external_node_path_namespaceObject.resolve)(o.cwd, o.downstreamDir);
+        if (!(await isDirectory(root))) {
+            throw new UserError({
+                code: 'usage/downstream-dir',
+                input: 'downstream-dir',
+                message: `--downstream-dir is ${JSON.stringify(o.downstreamDir)}, which is not a folder (${root}); expected a checkout of ${config.downstream.repository}`,
+            });
+        }
+        const problems = await checkDownstream(config, root);
         if (problems.length > 0)
             throw new UserError(problems);
     }
@@ -34440,16 +34489,20 @@ async function runGenerate(o) {
         else {
             lines.push(`${report.differing.length} file(s) differ from what ${config.source} gives:`);
             for (const r of report.files.filter((f) => f.status !== 'unchanged')) {
-                lines.push(`  ${r.path} (${r.status === 'created' ? 'missing' : r.status === 'updated' ? 'outdated' : 'changed by hand'})`);
+                lines.push(`  ${r.path} (${r.status === 'created' ? 'missing' : r.status === 'updated' ? 'outdated' : r.status === 'other-image' ? `generated for ${r.existingImage}` : 'changed by hand'})`);
             }
             lines.push("Run 'gitops-dispatch generate' without --check to update them.");
         }
         return { report, exitCode: report.differing.length === 0 ? 0 : 1, lines };
     }
     if (report.refused.length > 0) {
-        lines.push(`Refused: ${report.refused.length} file(s) were changed by hand and differ from what ${config.source} gives:`);
-        for (const p of report.refused)
-            lines.push(`  ${p}`);
+        lines.push(`Refused: ${report.refused.length} file(s) would be overwritten:`);
+        for (const r of report.files.filter((f) => report.refused.includes(f.path))) {
+            lines.push(r.status === 'other-image'
+                ? `  ${r.path} routes another application's image (${r.existingImage}), not ${config.upstream.image}; ` +
+                    `give this application its own receiver with 'downstream: { workflow: gitops-receive-<app>.yml }'`
+                : `  ${r.path} was changed by hand and differs from what ${config.source} gives`);
+        }
         lines.push('Nothing was written. Move the change into the config, or run again with --force to overwrite.');
         return { report, exitCode: 1, lines };
     }

@@ -8,6 +8,9 @@ import { isOciTag } from '../../core/oci.js';
 import { suggest } from '../../core/suggest.js';
 import { defaultActionsRef, packageRoot } from './paths.js';
 
+/** Default file name of the receiving workflow. */
+export const DEFAULT_DOWNSTREAM_WORKFLOW_FILE = 'gitops-receive.yml';
+
 export type Trigger = { kind: 'branch'; name: string } | { kind: 'tag'; pattern: string };
 export type EnvironmentEdit =
   | { kind: 'yaml-path'; path: string }
@@ -43,7 +46,7 @@ export interface Config {
     context?: string;
     branch: string;
   };
-  downstream: { repository: string; branch: string };
+  downstream: { repository: string; branch: string /** File name under .github/workflows. */; workflow: string };
   eventType: string;
   actions: { kind: 'ref'; ref: string } | { kind: 'vendor' };
   secrets: { token: string; registryUsername: string; registryPassword: string };
@@ -420,7 +423,11 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       ...(typeof up.context === 'string' ? { context: up.context } : {}),
       branch: upstreamBranch,
     },
-    downstream: { repository: down.repository, branch: typeof down.branch === 'string' ? down.branch : 'main' },
+    downstream: {
+      repository: down.repository,
+      branch: typeof down.branch === 'string' ? down.branch : 'main',
+      workflow: typeof down.workflow === 'string' ? down.workflow : DEFAULT_DOWNSTREAM_WORKFLOW_FILE,
+    },
     eventType: typeof raw['event-type'] === 'string' ? raw['event-type'] : DEFAULT_EVENT_TYPE,
     actions:
       actionsRaw.vendor === true

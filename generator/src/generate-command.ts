@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Problem, ProblemList, UserError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
@@ -83,11 +84,26 @@ export async function checkDownstream(config: Config, root: string): Promise<Pro
   return problems;
 }
 
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
 export async function runGenerate(o: GenerateOptions): Promise<GenerateResult> {
   const layout = layoutOf(o);
   const config = await loadConfig(o.config, o.cwd, o.actionsRef ? { actionsRef: o.actionsRef } : {});
   if (o.downstreamDir !== undefined) {
-    const problems = await checkDownstream(config, resolve(o.cwd, o.downstreamDir));
+    const root = resolve(o.cwd, o.downstreamDir);
+    if (!(await isDirectory(root))) {
+      throw new UserError({
+        code: 'usage/downstream-dir',
+        input: 'downstream-dir',
+        message: `--downstream-dir is ${JSON.stringify(o.downstreamDir)}, which is not a folder (${root}); expected a checkout of ${config.downstream.repository}`,
+      });
+    }
+    const problems = await checkDownstream(config, root);
     if (problems.length > 0) throw new UserError(problems);
   }
   const files = generate(config, layout);
@@ -99,7 +115,7 @@ export async function runGenerate(o: GenerateOptions): Promise<GenerateResult> {
       lines.push(`${report.differing.length} file(s) differ from what ${config.source} gives:`);
       for (const r of report.files.filter((f) => f.status !== 'unchanged')) {
         lines.push(
-          `  ${r.path} (${r.status === 'created' ? 'missing' : r.status === 'updated' ? 'outdated' : 'changed by hand'})`,
+          `  ${r.path} (${r.status === 'created' ? 'missing' : r.status === 'updated' ? 'outdated' : r.status === 'other-image' ? `generated for ${r.existingImage}` : 'changed by hand'})`,
         );
       }
       lines.push("Run 'gitops-dispatch generate' without --check to update them.");
@@ -107,10 +123,15 @@ export async function runGenerate(o: GenerateOptions): Promise<GenerateResult> {
     return { report, exitCode: report.differing.length === 0 ? 0 : 1, lines };
   }
   if (report.refused.length > 0) {
-    lines.push(
-      `Refused: ${report.refused.length} file(s) were changed by hand and differ from what ${config.source} gives:`,
-    );
-    for (const p of report.refused) lines.push(`  ${p}`);
+    lines.push(`Refused: ${report.refused.length} file(s) would be overwritten:`);
+    for (const r of report.files.filter((f) => report.refused.includes(f.path))) {
+      lines.push(
+        r.status === 'other-image'
+          ? `  ${r.path} routes another application's image (${r.existingImage}), not ${config.upstream.image}; ` +
+              `give this application its own receiver with 'downstream: { workflow: gitops-receive-<app>.yml }'`
+          : `  ${r.path} was changed by hand and differs from what ${config.source} gives`,
+      );
+    }
     lines.push('Nothing was written. Move the change into the config, or run again with --force to overwrite.');
     return { report, exitCode: 1, lines };
   }

@@ -14,6 +14,8 @@ export interface GeneratedFile {
   contents: string | Buffer;
   /** `generated` files carry a checksum line, so an untouched one can be rewritten when the config changes. */
   kind: 'generated' | 'vendored';
+  /** Receivers: the image whose tags this file routes (see imageOfGenerated). */
+  image?: string;
 }
 
 /** Where each side's files go; `setup` is the path of SETUP.md. */
@@ -24,7 +26,20 @@ export interface Layout {
 }
 
 export const UPSTREAM_WORKFLOW = '.github/workflows/gitops-dispatch.yml';
+/** The receiver's path with the default file name; `downstream.workflow` in the config changes the name. */
 export const DOWNSTREAM_WORKFLOW = '.github/workflows/gitops-receive.yml';
+
+export function downstreamWorkflowPath(config: Config): string {
+  return `.github/workflows/${config.downstream.workflow}`;
+}
+
+/** Marks a receiver with the image it routes, so generating another app's config over it is refused. */
+const IMAGE_MARKER = '# gitops-dispatch-image: ';
+
+export function imageOfGenerated(text: string): string | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(IMAGE_MARKER));
+  return line === undefined ? undefined : line.slice(IMAGE_MARKER.length).trim();
+}
 export const VENDORED_DISPATCH = '.github/actions/gitops-dispatch';
 export const VENDORED_RECEIVE = '.github/actions/gitops-receive';
 
@@ -141,7 +156,7 @@ function setupData(config: Config, layout: Layout) {
     vendor: config.actions.kind === 'vendor',
     configPath: config.source,
     upstreamWorkflowPath: UPSTREAM_WORKFLOW,
-    downstreamWorkflowPath: DOWNSTREAM_WORKFLOW,
+    downstreamWorkflowPath: downstreamWorkflowPath(config),
     pullRequests: prEnvs.length > 0,
     prEnvironments: prEnvs.join(', '),
     environments: config.environments.map((env) => ({
@@ -237,10 +252,12 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
       receiveUses: actionUses(config, 'receive'),
       rules: nativeRules(config),
     });
+    const [first, ...rest] = body.split('\n');
     files.push({
-      path: join(layout.downstream, DOWNSTREAM_WORKFLOW),
-      contents: withChecksum(body, false),
+      path: join(layout.downstream, downstreamWorkflowPath(config)),
+      contents: withChecksum([first, `${IMAGE_MARKER}${config.upstream.image}`, ...rest].join('\n'), false),
       kind: 'generated',
+      image: config.upstream.image,
     });
     if (vendor) files.push(...vendoredFiles('receive-action', join(layout.downstream, VENDORED_RECEIVE), actionsRoot));
   }

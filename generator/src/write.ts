@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { type GeneratedFile, isUntouchedGenerated } from './generate.js';
+import { type GeneratedFile, imageOfGenerated, isUntouchedGenerated } from './generate.js';
 
 export type FileStatus =
   /** did not exist */
@@ -10,13 +10,17 @@ export type FileStatus =
   /** generated earlier and untouched since, so safe to replace */
   | 'updated'
   /** edited by hand (or not ours) and differs: replaced only with --force */
-  | 'changed-by-hand';
+  | 'changed-by-hand'
+  /** a receiver generated for another image (another app's config): replaced only with --force */
+  | 'other-image';
 
 export interface FileResult {
   path: string;
   status: FileStatus;
   /** True when the file was written (or would be, in check mode). */
   written: boolean;
+  /** For 'other-image': the image the file on disk routes. */
+  existingImage?: string;
 }
 
 export interface WriteOptions {
@@ -53,15 +57,28 @@ export async function writeFiles(files: GeneratedFile[], options: WriteOptions):
     const absolute = resolve(options.cwd, file.path);
     const existing = await readIfExists(absolute);
     let status: FileStatus;
+    const existingImage = existing === undefined ? undefined : imageOfGenerated(existing.toString('utf8'));
     if (existing === undefined) status = 'created';
     else if (existing.equals(Buffer.from(file.contents))) status = 'unchanged';
-    else if (file.kind === 'generated' && isUntouchedGenerated(existing.toString('utf8'))) status = 'updated';
+    else if (file.image !== undefined && existingImage !== undefined && existingImage !== file.image) {
+      status = 'other-image';
+    } else if (file.kind === 'generated' && isUntouchedGenerated(existing.toString('utf8'))) status = 'updated';
     else status = 'changed-by-hand';
-    const written = status === 'created' || status === 'updated' || (status === 'changed-by-hand' && !!options.force);
-    results.push({ path: file.path, status, written, absolute, contents: file.contents });
+    const forced = status === 'changed-by-hand' || status === 'other-image';
+    const written = status === 'created' || status === 'updated' || (forced && !!options.force);
+    results.push({
+      path: file.path,
+      status,
+      written,
+      absolute,
+      contents: file.contents,
+      ...(status === 'other-image' ? { existingImage } : {}),
+    });
   }
   const differing = results.filter((r) => r.status !== 'unchanged').map((r) => r.path);
-  const refused = options.force ? [] : results.filter((r) => r.status === 'changed-by-hand').map((r) => r.path);
+  const refused = options.force
+    ? []
+    : results.filter((r) => r.status === 'changed-by-hand' || r.status === 'other-image').map((r) => r.path);
   if (!options.check && refused.length === 0) {
     for (const r of results.filter((x) => x.written)) {
       await mkdir(dirname(r.absolute), { recursive: true });
@@ -70,7 +87,12 @@ export async function writeFiles(files: GeneratedFile[], options: WriteOptions):
   }
   const nothingWritten = options.check || refused.length > 0;
   return {
-    files: results.map(({ path, status, written }) => ({ path, status, written: written && !nothingWritten })),
+    files: results.map(({ path, status, written, existingImage }) => ({
+      path,
+      status,
+      written: written && !nothingWritten,
+      ...(existingImage !== undefined ? { existingImage } : {}),
+    })),
     differing,
     refused,
   };

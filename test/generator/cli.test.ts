@@ -50,8 +50,8 @@ describe('generate', () => {
     writeFileSync(join(cwd, 'gitops-dispatch.yml'), EXAMPLE.replace('myorg/myapp-gitops', 'myorg/deploy'));
     const refused = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain(`Refused: 1 file(s) were changed by hand`);
-    expect(refused.stdout).toContain(`  ${DOWN}\n`);
+    expect(refused.stdout).toContain('Refused: 1 file(s) would be overwritten');
+    expect(refused.stdout).toContain(`  ${DOWN} was changed by hand`);
     expect(read(cwd, DOWN)).toBe(edited);
     expect(read(cwd, UP)).not.toContain('myorg/deploy'); // the untouched file was not written either
     const forced = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out', '--force'], { cwd });
@@ -59,6 +59,44 @@ describe('generate', () => {
     expect(forced.stdout).toMatch(new RegExp(`^overwritten +${DOWN}$`, 'm'));
     expect(read(cwd, DOWN)).toContain('timeout-minutes: 10');
     expect(read(cwd, UP)).toContain('myorg/deploy');
+  });
+
+  it('refuses to replace a receiver generated for another image; each app can have its own receiver file', async () => {
+    const cwd = project();
+    await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    const first = read(cwd, DOWN);
+    expect(first).toContain('# gitops-dispatch-image: ghcr.io/myorg/myapp\n');
+    const other = EXAMPLE.replaceAll('ghcr.io/myorg/myapp', 'ghcr.io/myorg/web').replace('myorg/myapp,', 'myorg/web,');
+    writeFileSync(join(cwd, 'web.yml'), other);
+    const refused = await cli(['generate', '--config', 'web.yml', '--out', 'out'], { cwd });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(`${DOWN} routes another application's image (ghcr.io/myorg/myapp)`);
+    expect(refused.stdout).toContain('gitops-receive-<app>.yml');
+    expect(read(cwd, DOWN)).toBe(first);
+    expect((await cli(['generate', '--config', 'web.yml', '--out', 'out', '--check'], { cwd })).stdout).toContain(
+      'generated for ghcr.io/myorg/myapp',
+    );
+
+    writeFileSync(
+      join(cwd, 'web.yml'),
+      other.replace(
+        'downstream: { repository: myorg/myapp-gitops }',
+        'downstream: { repository: myorg/myapp-gitops, workflow: gitops-receive-web.yml }',
+      ),
+    );
+    const own = await cli(['generate', '--config', 'web.yml', '--out', 'out'], { cwd });
+    expect(own.code, own.stdout + own.stderr).toBe(0);
+    expect(read(cwd, DOWN)).toBe(first);
+    expect(read(cwd, 'out/downstream/.github/workflows/gitops-receive-web.yml')).toContain('ghcr\\.io/myorg/web');
+    expect(read(cwd, 'out/SETUP.md')).toContain('.github/workflows/gitops-receive-web.yml');
+  });
+
+  it('names --downstream-dir when it is not a folder (exit 2, nothing written)', async () => {
+    const cwd = project();
+    const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--downstream-dir', 'missing'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--downstream-dir is "missing", which is not a folder');
+    expect(existsSync(join(cwd, 'missing'))).toBe(false);
   });
 
   it('--check exits 0 when in sync, 1 listing each hand-edited or missing file, and writes nothing', async () => {
