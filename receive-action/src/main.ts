@@ -110,6 +110,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         await applyPlan(root, plan);
         modified = plan.changes.map((c) => c.path);
       }
+    } else if (plan.matchedRules.length > 0) {
+      // Rules matched but nothing changes: say why, so a run with pushed=false is not a mystery.
+      logger.notice(noChangeReason(plan, rules, variables.docker_image_tag), { title: 'Nothing to change' });
     }
 
     setOutputs(plan, modified, { commitSha, pushed, pullRequestUrl });
@@ -130,6 +133,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.setFailed(errorMessage(error));
     }
   }
+}
+
+function noChangeReason(plan: Plan, rules: Rule[], tag: string | undefined): string {
+  const shown = tag === undefined ? 'this dispatch' : `tag ${JSON.stringify(tag)}`;
+  if (plan.unchanged.length === 0) {
+    return `Rules ${plan.matchedRules.join(', ')} matched ${shown} but selected no file to change; nothing to commit.`;
+  }
+  const files = plan.unchanged.join(', ');
+  const guarded = rules.some((r) => r.onlyNewer && plan.matchedRules.includes(r.name));
+  const holds = plan.unchanged.length === 1 ? 'holds' : 'hold';
+  return guarded
+    ? `${files} already ${holds} the values of ${shown}, or a newer version that only-newer keeps (see the warnings); nothing to commit.`
+    : `${files} already ${holds} the values of ${shown}; nothing to commit.`;
 }
 
 function commitUrl(env: NodeJS.ProcessEnv, sha: string): string | undefined {
