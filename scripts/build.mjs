@@ -1,7 +1,7 @@
 // Bundles each entry point with ncc into the dist/ folder that is committed beside it.
 // Usage: node scripts/build.mjs [dispatch-action|receive-action|generator ...]
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +20,9 @@ for (const part of selected) {
     continue;
   }
   const out = join(root, part, 'dist');
-  rmSync(out, { recursive: true, force: true });
+  // Built beside dist/ and swapped in at the end, so a test or bench running the bundle never finds it missing.
+  const staging = join(root, part, '.dist-building');
+  rmSync(staging, { recursive: true, force: true });
   execFileSync(
     process.execPath,
     [
@@ -28,12 +30,14 @@ for (const part of selected) {
       'build',
       entry,
       '-o',
-      out,
+      staging,
       '--license',
       'licenses.txt',
       '--quiet',
     ],
     { stdio: 'inherit', cwd: root },
   );
+  rmSync(out, { recursive: true, force: true });
+  renameSync(staging, out);
   console.log(`${part}: built ${out}`);
 }
