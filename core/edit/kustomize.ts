@@ -5,16 +5,11 @@
  * `yaml-path`: no re-stringifying.
  */
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-import { UserError } from '../errors.js';
 import type { SpanChange } from '../plan/model.js';
 import type { Variables } from '../rules/model.js';
-import { type EditOptions, type EditResult, lineAt } from './model.js';
+import { type EditOptions, type EditResult, fail, lineAt } from './model.js';
 import { variableValue } from './yaml-path.js';
 import { appendLines, columnAt, detectEol, parseYaml, renderScalar, scalarSplice, splice } from './yaml-source.js';
-
-function fail(code: string, message: string): never {
-  throw new UserError({ code, message });
-}
 
 interface Located {
   root: YAMLMap | null;

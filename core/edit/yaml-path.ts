@@ -14,11 +14,10 @@
  */
 
 import { isScalar } from 'yaml';
-import { UserError } from '../errors.js';
 import type { SpanChange } from '../plan/model.js';
 import type { Variables } from '../rules/model.js';
 import { suggest } from '../suggest.js';
-import { type EditOptions, type EditResult, lineAt, shown } from './model.js';
+import { type EditOptions, type EditResult, fail, lineAt, shown } from './model.js';
 import {
   appendLines,
   formatPath,
@@ -35,10 +34,6 @@ export interface YamlPathEdit {
   path: string;
   variable: string;
   create: boolean;
-}
-
-function fail(code: string, message: string): never {
-  throw new UserError({ code, message });
 }
 
 export function variableValue(variables: Variables, name: string, what: string): string {

@@ -16,14 +16,9 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
-import { UserError } from '../errors.js';
-import { lineAt, shown } from './model.js';
+import { fail, lineAt, shown } from './model.js';
 
 export type PathSegment = string | number;
-
-function fail(code: string, message: string): never {
-  throw new UserError({ code, message });
-}
 
 /** Parses `image.tag`, `images[0].tag`, `"a.b".c`, `'a.b'.c`. */
 export function parseYamlPath(path: string): PathSegment[] {

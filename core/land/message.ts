@@ -40,13 +40,13 @@ export function sourceTrailers(event: unknown): Record<string, string> {
   };
 }
 
-/** Title and body of the pull request that carries `plan`. */
+/** Title and body of the pull request that carries `plan` into `environments`. */
 export function pullRequestText(
   plan: Plan,
+  environments: string[],
   variables: Variables,
   trailers: Record<string, string>,
 ): { title: string; body: string } {
-  const environments = [...new Set(plan.changes.filter((c) => c.pullRequest).flatMap((c) => c.rules))];
   const image = variables.image ? `${variables.image}:` : '';
   const title = `Deploy ${image}${variables.docker_image_tag ?? '(no tag)'} to ${environments.join(', ') || 'GitOps'}`;
   const code = (value: string) => `\`${value.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;

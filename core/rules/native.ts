@@ -6,6 +6,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument } from 'yaml';
 import { type Problem, ProblemList } from '../errors.js';
+import { pointerSegments } from '../json-pointer.js';
 import { suggest } from '../suggest.js';
 import { checkGlob } from './glob.js';
 import type { Condition, Edit, FileUpdate, Rule } from './model.js';
@@ -346,14 +347,6 @@ function patternWords(path: string[]): string {
 function allowedKeys(parentSchema: unknown): string[] {
   if (isRecord(parentSchema) && isRecord(parentSchema.properties)) return Object.keys(parentSchema.properties);
   return [];
-}
-
-function pointerSegments(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function valueAt(data: unknown, path: string[]): unknown {

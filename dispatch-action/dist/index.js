@@ -37980,6 +37980,16 @@ function headCommitMessage(context) {
     }
 }
 
+;// CONCATENATED MODULE: ./action-runtime/inputs.ts
+/**
+ * Composite steps get no INPUT_* variables by themselves: each action.yml maps every input through `env:` as
+ * INPUT_<NAME> (upper case, `-` -> `_`), and both bundles read them here.
+ */
+function inputs_getInput(env, name, options = {}) {
+    const value = env[`INPUT_${name.replace(/[- ]/g, '_').toUpperCase()}`] ?? '';
+    return options.trim === false ? value : value.trim();
+}
+
 ;// CONCATENATED MODULE: ./core/oci.ts
 /** Shapes of the values that end up in deployment files; shared by sender and receiver. */
 const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -38246,15 +38256,12 @@ function prepareDispatch(spec, problems, logger) {
 
 
 
+
 const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
 const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
 /** A GitHub-hosted job may run 6 hours; waiting longer than that for another run is never meant. */
 const MAX_WAIT_TIMEOUT_SECONDS = 6 * 60 * 60;
-/** The value of input `name`, as action.yml maps it: INPUT_IMAGE_TAG for `image-tag`. */
-function inputs_getInput(env, name, options = {}) {
-    const value = env[`INPUT_${name.replace(/[- ]/g, '_').toUpperCase()}`] ?? '';
-    return options.trim === false ? value : value.trim();
-}
+
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
 function readInputs(env, context, logger) {

@@ -2,6 +2,8 @@
  * Reads, defaults and validates every input in one place. Composite actions get no INPUT_* variables by
  * themselves: action.yml maps each input through `env:` as INPUT_<NAME> (upper case, `-` -> `_`).
  */
+
+import { getInput } from '../../action-runtime/inputs.js';
 import { ProblemList } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { hasControlCharacter } from '../../core/oci.js';
@@ -37,11 +39,7 @@ export interface DispatchInputs {
   prepared: PreparedDispatch;
 }
 
-/** The value of input `name`, as action.yml maps it: INPUT_IMAGE_TAG for `image-tag`. */
-export function getInput(env: NodeJS.ProcessEnv, name: string, options: { trim?: boolean } = {}): string {
-  const value = env[`INPUT_${name.replace(/[- ]/g, '_').toUpperCase()}`] ?? '';
-  return options.trim === false ? value : value.trim();
-}
+export { getInput };
 
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];

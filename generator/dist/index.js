@@ -31641,6 +31641,8 @@ const silentLogger = {
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./core/edit/model.ts
+/** What every editor returns and accepts. Editors are pure: text in, text and the changed spans out. */
+
 /** 1-based line number of `offset` in `text`. */
 function lineAt(text, offset) {
     let line = 1;
@@ -31651,6 +31653,10 @@ function lineAt(text, offset) {
 /** A value shown inside an error message: quoted and escaped so control characters are visible. */
 function shown(value) {
     return JSON.stringify(value);
+}
+/** Editors refuse with a UserError carrying a stable code; the planner adds the file and rule. */
+function fail(code, message) {
+    throw new UserError({ code, message });
 }
 
 ;// CONCATENATED MODULE: ./core/suggest.ts
@@ -31721,10 +31727,6 @@ function editDistance(a, b, limit = Number.POSITIVE_INFINITY) {
  */
 
 
-
-function fail(code, message) {
-    throw new UserError({ code, message });
-}
 /** Parses `image.tag`, `images[0].tag`, `"a.b".c`, `'a.b'.c`. */
 function parseYamlPath(path) {
     const segments = [];
@@ -32038,16 +32040,12 @@ function splice(text, start, end, insert) {
 
 
 
-
-function yaml_path_fail(code, message) {
-    throw new UserError({ code, message });
-}
 function variableValue(variables, name, what) {
     const value = variables[name];
     if (value !== undefined)
         return value;
     const guess = suggest(name, Object.keys(variables));
-    return yaml_path_fail('edit/unknown-variable', `${what} writes variable '${name}', which this dispatch does not have` +
+    return fail('edit/unknown-variable', `${what} writes variable '${name}', which this dispatch does not have` +
         (guess ? `; did you mean ${guess}?` : `; known variables: ${Object.keys(variables).join(', ') || '(none)'}`));
 }
 function editYamlPath(text, edit, variables, options = {}) {
@@ -32058,7 +32056,7 @@ function editYamlPath(text, edit, variables, options = {}) {
     const hits = lookups.flatMap((l, i) => (l.found ? [i] : []));
     const locator = formatPath(segments);
     if (hits.length > 1) {
-        yaml_path_fail('edit/yaml-ambiguous', `yaml-path ${locator} exists in ${hits.length} documents of this file (documents ${hits.map((i) => i + 1).join(', ')}); expected exactly one`);
+        fail('edit/yaml-ambiguous', `yaml-path ${locator} exists in ${hits.length} documents of this file (documents ${hits.map((i) => i + 1).join(', ')}); expected exactly one`);
     }
     if (hits.length === 1) {
         const index = hits[0];
@@ -32085,19 +32083,19 @@ function editYamlPath(text, edit, variables, options = {}) {
         const miss = lookups[0];
         if (!edit.create) {
             const where = miss && !miss.found && miss.at.length > 0 ? ` (${formatPath(miss.at)} exists)` : '';
-            yaml_path_fail('edit/yaml-path-not-found', `yaml-path ${locator} does not exist${where}; add it to the file, or set create: true on the rule`);
+            fail('edit/yaml-path-not-found', `yaml-path ${locator} does not exist${where}; add it to the file, or set create: true on the rule`);
         }
         if (docs.length > 1) {
-            yaml_path_fail('edit/yaml-ambiguous', `yaml-path ${locator} cannot be created in a file of ${docs.length} documents`);
+            fail('edit/yaml-ambiguous', `yaml-path ${locator} cannot be created in a file of ${docs.length} documents`);
         }
         const rest = miss && !miss.found ? miss.rest : segments;
         const deepest = miss && !miss.found ? miss.deepest : null;
         if (rest.some((s) => typeof s === 'number')) {
-            yaml_path_fail('edit/yaml-create-unsupported', `yaml-path ${locator}: create: true adds map keys, not list items`);
+            fail('edit/yaml-create-unsupported', `yaml-path ${locator}: create: true adds map keys, not list items`);
         }
         if (deepest !== null && !deepest.items) {
             const at = miss && !miss.found ? formatPath(miss.at) : '';
-            yaml_path_fail('edit/yaml-create-unsupported', `yaml-path ${locator}: ${at || 'the document'} holds ${shown(String((0,dist/* isScalar */.jn)(deepest) ? deepest.value : deepest))}, not a map, so ${formatPath(rest)} cannot be created in it`);
+            fail('edit/yaml-create-unsupported', `yaml-path ${locator}: ${at || 'the document'} holds ${shown(String((0,dist/* isScalar */.jn)(deepest) ? deepest.value : deepest))}, not a map, so ${formatPath(rest)} cannot be created in it`);
         }
         const valueText = renderScalar(value, 'plain', false);
         const insertion = appendLines(text, deepest, (indent) => nestedLines(rest, valueText, indent));
@@ -32121,7 +32119,7 @@ function verify(text, segments, value, locator) {
     const found = docs.map((d) => lookup(d, segments, text)).find((l) => l.found);
     const node = found?.found ? found.node : null;
     if (!node || !(0,dist/* isScalar */.jn)(node) || node.value !== value) {
-        yaml_path_fail('edit/yaml-verify', `internal error: after the edit, ${locator} does not read back as ${shown(value)}`);
+        fail('edit/yaml-verify', `internal error: after the edit, ${locator} does not read back as ${shown(value)}`);
     }
 }
 
@@ -32136,18 +32134,14 @@ function verify(text, segments, value, locator) {
 
 
 
-
-function kustomize_fail(code, message) {
-    throw new UserError({ code, message });
-}
 function locate(text, image) {
     const docs = parseYaml(text);
     if (docs.length > 1)
-        kustomize_fail('edit/yaml-ambiguous', `a kustomization is one YAML document; this file has ${docs.length}`);
+        fail('edit/yaml-ambiguous', `a kustomization is one YAML document; this file has ${docs.length}`);
     const doc = docs[0];
     const root = doc?.contents ?? null;
     if (root !== null && !(0,dist/* isMap */.jh)(root))
-        kustomize_fail('edit/kustomize-invalid', 'a kustomization must be a map at the top level');
+        fail('edit/kustomize-invalid', 'a kustomization must be a map at the top level');
     const pair = root?.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === 'images');
     const images = pair ? (pair.value ?? null) : undefined;
     const imagesKeyOffset = pair && (0,dist/* isScalar */.jn)(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
@@ -32179,7 +32173,7 @@ function editKustomizeImage(text, image, variables, options = {}) {
     const first = locate(current, image);
     const emptyImages = first.images === null || ((0,dist/* isScalar */.jn)(first.images) && first.images.value === null);
     if (first.images !== undefined && !emptyImages && !(0,dist/* isSeq */.oP)(first.images)) {
-        kustomize_fail('edit/kustomize-invalid', `images: must be a list of {name, newName, newTag, digest} entries`);
+        fail('edit/kustomize-invalid', `images: must be a list of {name, newName, newTag, digest} entries`);
     }
     if (!first.entry) {
         // Add the entry (and `images:` when missing); every field is new.
@@ -33177,6 +33171,17 @@ async function planUpdate(options) {
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
+;// CONCATENATED MODULE: ./core/json-pointer.ts
+/** The segments of a JSON Pointer (RFC 6901) such as Ajv's `instancePath`: `/a~1b/0` -> ['a/b', '0']. */
+function pointerSegments(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
 ;// CONCATENATED MODULE: ./core/rules/regex-error.ts
 /** JavaScript's own complaint about `source` as a regular expression, or undefined when it compiles. */
 function regexError(source) {
@@ -33197,6 +33202,7 @@ const rules_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http:/
  * file editors use for completion), then the meaning: unique names, regexes that compile, safe globs. Every
  * problem found is reported at once, each pointing at the line and column of the offending YAML node.
  */
+
 
 
 
@@ -33534,14 +33540,6 @@ function allowedKeys(parentSchema) {
         return Object.keys(parentSchema.properties);
     return [];
 }
-function pointerSegments(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
 function valueAt(data, path) {
     let value = data;
     for (const segment of path) {
@@ -33645,6 +33643,7 @@ function defaultActionsRef(info = packageInfo()) {
 
 
 
+
 /** Default file name of the receiving workflow. */
 const DEFAULT_DOWNSTREAM_WORKFLOW_FILE = 'gitops-receive.yml';
 const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
@@ -33680,14 +33679,6 @@ function nodeAt(root, path) {
         }
     }
     return { node: node ?? key, key };
-}
-function config_pointerSegments(pointer) {
-    if (!pointer)
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 function schemaMessage(error, path, data) {
     const where = path.length ? path.join('.') : 'the config';
@@ -33809,7 +33800,7 @@ function parseConfig(text, file, options = {}) {
     // A failed oneOf also reports every branch; one message naming the accepted forms reads better.
     const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath);
     for (const error of errors) {
-        const path = config_pointerSegments(error.instancePath);
+        const path = pointerSegments(error.instancePath);
         if (error.keyword === 'oneOf') {
             add('config/bad-value', `'${path.join('.')}' is ${JSON.stringify(getIn(data, path))}; expected ${ONE_OF_FORMS[String(path[path.length - 1])] ?? 'one of the documented forms'}`, path);
             continue;

@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Problem, ProblemList, UserError } from '../../core/errors.js';
+import { pointerSegments } from '../../core/json-pointer.js';
 import { isOciTag } from '../../core/oci.js';
 import { suggest } from '../../core/suggest.js';
 import { defaultActionsRef, packageRoot } from './paths.js';
@@ -89,14 +90,6 @@ function nodeAt(root: Node | null, path: Segment[]): { node?: Node; key?: Node }
     }
   }
   return { node: node ?? key, key };
-}
-
-function pointerSegments(pointer: string): string[] {
-  if (!pointer) return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function schemaMessage(error: ErrorObject, path: Segment[], data: unknown): { code: string; message: string } {

@@ -57455,9 +57455,8 @@ function sourceTrailers(event) {
         'Source-Run': text(s.run_url),
     };
 }
-/** Title and body of the pull request that carries `plan`. */
-function pullRequestText(plan, variables, trailers) {
-    const environments = [...new Set(plan.changes.filter((c) => c.pullRequest).flatMap((c) => c.rules))];
+/** Title and body of the pull request that carries `plan` into `environments`. */
+function pullRequestText(plan, environments, variables, trailers) {
     const image = variables.image ? `${variables.image}:` : '';
     const title = `Deploy ${image}${variables.docker_image_tag ?? '(no tag)'} to ${environments.join(', ') || 'GitOps'}`;
     const code = (value) => `\`${value.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
@@ -57481,6 +57480,8 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./core/edit/model.ts
+/** What every editor returns and accepts. Editors are pure: text in, text and the changed spans out. */
+
 /** 1-based line number of `offset` in `text`. */
 function lineAt(text, offset) {
     let line = 1;
@@ -57491,6 +57492,10 @@ function lineAt(text, offset) {
 /** A value shown inside an error message: quoted and escaped so control characters are visible. */
 function shown(value) {
     return JSON.stringify(value);
+}
+/** Editors refuse with a UserError carrying a stable code; the planner adds the file and rule. */
+function fail(code, message) {
+    throw new UserError({ code, message });
 }
 
 ;// CONCATENATED MODULE: ./core/suggest.ts
@@ -57561,10 +57566,6 @@ function editDistance(a, b, limit = Number.POSITIVE_INFINITY) {
  */
 
 
-
-function fail(code, message) {
-    throw new UserError({ code, message });
-}
 /** Parses `image.tag`, `images[0].tag`, `"a.b".c`, `'a.b'.c`. */
 function parseYamlPath(path) {
     const segments = [];
@@ -57878,16 +57879,12 @@ function splice(text, start, end, insert) {
 
 
 
-
-function yaml_path_fail(code, message) {
-    throw new UserError({ code, message });
-}
 function variableValue(variables, name, what) {
     const value = variables[name];
     if (value !== undefined)
         return value;
     const guess = suggest(name, Object.keys(variables));
-    return yaml_path_fail('edit/unknown-variable', `${what} writes variable '${name}', which this dispatch does not have` +
+    return fail('edit/unknown-variable', `${what} writes variable '${name}', which this dispatch does not have` +
         (guess ? `; did you mean ${guess}?` : `; known variables: ${Object.keys(variables).join(', ') || '(none)'}`));
 }
 function editYamlPath(text, edit, variables, options = {}) {
@@ -57898,7 +57895,7 @@ function editYamlPath(text, edit, variables, options = {}) {
     const hits = lookups.flatMap((l, i) => (l.found ? [i] : []));
     const locator = formatPath(segments);
     if (hits.length > 1) {
-        yaml_path_fail('edit/yaml-ambiguous', `yaml-path ${locator} exists in ${hits.length} documents of this file (documents ${hits.map((i) => i + 1).join(', ')}); expected exactly one`);
+        fail('edit/yaml-ambiguous', `yaml-path ${locator} exists in ${hits.length} documents of this file (documents ${hits.map((i) => i + 1).join(', ')}); expected exactly one`);
     }
     if (hits.length === 1) {
         const index = hits[0];
@@ -57925,19 +57922,19 @@ function editYamlPath(text, edit, variables, options = {}) {
         const miss = lookups[0];
         if (!edit.create) {
             const where = miss && !miss.found && miss.at.length > 0 ? ` (${formatPath(miss.at)} exists)` : '';
-            yaml_path_fail('edit/yaml-path-not-found', `yaml-path ${locator} does not exist${where}; add it to the file, or set create: true on the rule`);
+            fail('edit/yaml-path-not-found', `yaml-path ${locator} does not exist${where}; add it to the file, or set create: true on the rule`);
         }
         if (docs.length > 1) {
-            yaml_path_fail('edit/yaml-ambiguous', `yaml-path ${locator} cannot be created in a file of ${docs.length} documents`);
+            fail('edit/yaml-ambiguous', `yaml-path ${locator} cannot be created in a file of ${docs.length} documents`);
         }
         const rest = miss && !miss.found ? miss.rest : segments;
         const deepest = miss && !miss.found ? miss.deepest : null;
         if (rest.some((s) => typeof s === 'number')) {
-            yaml_path_fail('edit/yaml-create-unsupported', `yaml-path ${locator}: create: true adds map keys, not list items`);
+            fail('edit/yaml-create-unsupported', `yaml-path ${locator}: create: true adds map keys, not list items`);
         }
         if (deepest !== null && !deepest.items) {
             const at = miss && !miss.found ? formatPath(miss.at) : '';
-            yaml_path_fail('edit/yaml-create-unsupported', `yaml-path ${locator}: ${at || 'the document'} holds ${shown(String((0,dist/* isScalar */.jn)(deepest) ? deepest.value : deepest))}, not a map, so ${formatPath(rest)} cannot be created in it`);
+            fail('edit/yaml-create-unsupported', `yaml-path ${locator}: ${at || 'the document'} holds ${shown(String((0,dist/* isScalar */.jn)(deepest) ? deepest.value : deepest))}, not a map, so ${formatPath(rest)} cannot be created in it`);
         }
         const valueText = renderScalar(value, 'plain', false);
         const insertion = appendLines(text, deepest, (indent) => nestedLines(rest, valueText, indent));
@@ -57961,7 +57958,7 @@ function verify(text, segments, value, locator) {
     const found = docs.map((d) => lookup(d, segments, text)).find((l) => l.found);
     const node = found?.found ? found.node : null;
     if (!node || !(0,dist/* isScalar */.jn)(node) || node.value !== value) {
-        yaml_path_fail('edit/yaml-verify', `internal error: after the edit, ${locator} does not read back as ${shown(value)}`);
+        fail('edit/yaml-verify', `internal error: after the edit, ${locator} does not read back as ${shown(value)}`);
     }
 }
 
@@ -57976,18 +57973,14 @@ function verify(text, segments, value, locator) {
 
 
 
-
-function kustomize_fail(code, message) {
-    throw new UserError({ code, message });
-}
 function locate(text, image) {
     const docs = parseYaml(text);
     if (docs.length > 1)
-        kustomize_fail('edit/yaml-ambiguous', `a kustomization is one YAML document; this file has ${docs.length}`);
+        fail('edit/yaml-ambiguous', `a kustomization is one YAML document; this file has ${docs.length}`);
     const doc = docs[0];
     const root = doc?.contents ?? null;
     if (root !== null && !(0,dist/* isMap */.jh)(root))
-        kustomize_fail('edit/kustomize-invalid', 'a kustomization must be a map at the top level');
+        fail('edit/kustomize-invalid', 'a kustomization must be a map at the top level');
     const pair = root?.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === 'images');
     const images = pair ? (pair.value ?? null) : undefined;
     const imagesKeyOffset = pair && (0,dist/* isScalar */.jn)(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
@@ -58019,7 +58012,7 @@ function editKustomizeImage(text, image, variables, options = {}) {
     const first = locate(current, image);
     const emptyImages = first.images === null || ((0,dist/* isScalar */.jn)(first.images) && first.images.value === null);
     if (first.images !== undefined && !emptyImages && !(0,dist/* isSeq */.oP)(first.images)) {
-        kustomize_fail('edit/kustomize-invalid', `images: must be a list of {name, newName, newTag, digest} entries`);
+        fail('edit/kustomize-invalid', `images: must be a list of {name, newName, newTag, digest} entries`);
     }
     if (!first.entry) {
         // Add the entry (and `images:` when missing); every field is new.
@@ -59653,6 +59646,17 @@ function renderDiff(plan, options) {
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
+;// CONCATENATED MODULE: ./core/json-pointer.ts
+/** The segments of a JSON Pointer (RFC 6901) such as Ajv's `instancePath`: `/a~1b/0` -> ['a/b', '0']. */
+function pointerSegments(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
 ;// CONCATENATED MODULE: ./core/rules/regex-error.ts
 /** JavaScript's own complaint about `source` as a regular expression, or undefined when it compiles. */
 function regexError(source) {
@@ -59673,6 +59677,7 @@ const rules_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http:/
  * file editors use for completion), then the meaning: unique names, regexes that compile, safe globs. Every
  * problem found is reported at once, each pointing at the line and column of the offending YAML node.
  */
+
 
 
 
@@ -60009,14 +60014,6 @@ function allowedKeys(parentSchema) {
     if (isRecord(parentSchema) && isRecord(parentSchema.properties))
         return Object.keys(parentSchema.properties);
     return [];
-}
-function pointerSegments(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 function valueAt(data, path) {
     let value = data;
@@ -60391,6 +60388,16 @@ function variables_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+;// CONCATENATED MODULE: ./action-runtime/inputs.ts
+/**
+ * Composite steps get no INPUT_* variables by themselves: each action.yml maps every input through `env:` as
+ * INPUT_<NAME> (upper case, `-` -> `_`), and both bundles read them here.
+ */
+function inputs_getInput(env, name, options = {}) {
+    const value = env[`INPUT_${name.replace(/[- ]/g, '_').toUpperCase()}`] ?? '';
+    return options.trim === false ? value : value.trim();
+}
+
 ;// CONCATENATED MODULE: ./receive-action/src/inputs.ts
 /**
  * Reads, defaults and validates every input of the receive action in one place, reporting all problems at once.
@@ -60400,12 +60407,13 @@ function variables_isRecord(value) {
 
 
 
+
 const DEFAULT_COMMIT_MESSAGE = "Branch {{git_branch}} led to updated Docker image '{{docker_image_tag}}': {{commit_message}}";
 const DEFAULT_AUTHOR_NAME = 'github-actions[bot]';
 const DEFAULT_AUTHOR_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com';
 /** The raw value of input `name` (`rules-file` -> INPUT_RULES_FILE). */
-function inputs_getInput(env, name) {
-    return env[`INPUT_${name.replace(/[- ]/g, '_').toUpperCase()}`] ?? '';
+function src_inputs_getInput(env, name) {
+    return inputs_getInput(env, name, { trim: false });
 }
 function list(value) {
     return value
@@ -60417,7 +60425,7 @@ function readInputs(env) {
     const problems = new ProblemList();
     const show = (value) => JSON.stringify(value);
     const bool = (name, fallback) => {
-        const raw = inputs_getInput(env, name).trim();
+        const raw = src_inputs_getInput(env, name).trim();
         if (raw === '')
             return fallback;
         if (raw === 'true')
@@ -60431,9 +60439,9 @@ function readInputs(env) {
         });
         return fallback;
     };
-    const rules = inputs_getInput(env, 'rules');
-    const rulesFile = inputs_getInput(env, 'rules-file').trim();
-    const mappings = inputs_getInput(env, 'mappings');
+    const rules = src_inputs_getInput(env, 'rules');
+    const rulesFile = src_inputs_getInput(env, 'rules-file').trim();
+    const mappings = src_inputs_getInput(env, 'mappings');
     const given = [
         ['rules', rules.trim() !== ''],
         ['rules-file', rulesFile !== ''],
@@ -60466,14 +60474,14 @@ function readInputs(env) {
         source = {
             kind: 'mappings',
             mappings,
-            docker_image_tag_regex: inputs_getInput(env, 'docker_image_tag_regex') || undefined,
-            git_branch_regex: inputs_getInput(env, 'git_branch_regex') || undefined,
-            regexes: inputs_getInput(env, 'regexes') || undefined,
+            docker_image_tag_regex: src_inputs_getInput(env, 'docker_image_tag_regex') || undefined,
+            git_branch_regex: src_inputs_getInput(env, 'git_branch_regex') || undefined,
+            regexes: src_inputs_getInput(env, 'regexes') || undefined,
         };
     }
     if (source.kind !== 'mappings') {
         for (const name of ['docker_image_tag_regex', 'git_branch_regex', 'regexes']) {
-            if (inputs_getInput(env, name).trim() !== '') {
+            if (src_inputs_getInput(env, name).trim() !== '') {
                 problems.add({
                     code: 'input/mappings-only',
                     input: name,
@@ -60482,7 +60490,7 @@ function readInputs(env) {
             }
         }
     }
-    const rawAttempts = inputs_getInput(env, 'max-attempts').trim() || '5';
+    const rawAttempts = src_inputs_getInput(env, 'max-attempts').trim() || '5';
     const maxAttempts = Number(rawAttempts);
     if (!/^\d+$/.test(rawAttempts) || maxAttempts < 1 || maxAttempts > 20) {
         problems.add({
@@ -60491,7 +60499,7 @@ function readInputs(env) {
             message: `Input 'max-attempts' is ${show(rawAttempts)}; expected a whole number from 1 to 20`,
         });
     }
-    const workingDirectory = (0,external_node_path_namespaceObject.normalize)(inputs_getInput(env, 'working-directory').trim() || '.');
+    const workingDirectory = (0,external_node_path_namespaceObject.normalize)(src_inputs_getInput(env, 'working-directory').trim() || '.');
     if ((0,external_node_path_namespaceObject.isAbsolute)(workingDirectory) || workingDirectory.split(/[\\/]/).includes('..')) {
         problems.add({
             code: 'input/path',
@@ -60499,8 +60507,8 @@ function readInputs(env) {
             message: `Input 'working-directory' is ${show(workingDirectory)}; expected a folder inside the workspace, e.g. . or gitops`,
         });
     }
-    const authorName = inputs_getInput(env, 'author-name').trim() || DEFAULT_AUTHOR_NAME;
-    const authorEmail = inputs_getInput(env, 'author-email').trim() || DEFAULT_AUTHOR_EMAIL;
+    const authorName = src_inputs_getInput(env, 'author-name').trim() || DEFAULT_AUTHOR_NAME;
+    const authorEmail = src_inputs_getInput(env, 'author-email').trim() || DEFAULT_AUTHOR_EMAIL;
     for (const [name, value] of [
         ['author-name', authorName],
         ['author-email', authorEmail],
@@ -60515,23 +60523,23 @@ function readInputs(env) {
     }
     const overrides = {};
     for (const name of ['docker_image_tag', 'git_branch']) {
-        const value = inputs_getInput(env, name);
+        const value = src_inputs_getInput(env, name);
         if (value !== '')
             overrides[name] = value;
     }
     const inputs = {
-        token: inputs_getInput(env, 'token'),
+        token: src_inputs_getInput(env, 'token'),
         checkout: bool('checkout', true),
         rules: source,
         overrides,
         commit: bool('commit', true),
         push: bool('push', true),
-        commitMessage: inputs_getInput(env, 'commit-message') || DEFAULT_COMMIT_MESSAGE,
+        commitMessage: src_inputs_getInput(env, 'commit-message') || DEFAULT_COMMIT_MESSAGE,
         authorName,
         authorEmail,
         pullRequest: bool('pull-request', false),
-        labels: list(inputs_getInput(env, 'labels')),
-        reviewers: list(inputs_getInput(env, 'reviewers')),
+        labels: list(src_inputs_getInput(env, 'labels')),
+        reviewers: list(src_inputs_getInput(env, 'reviewers')),
         maxAttempts,
         dryRun: bool('dry-run', false),
         workingDirectory,
@@ -66611,7 +66619,7 @@ async function land_landChanges(o) {
             sleep: o.sleep,
         });
         const environments = [...new Set(o.plan.changes.flatMap((c) => c.rules))];
-        const { title, body } = pullRequestText({ ...o.plan, changes: o.plan.changes.map((c) => ({ ...c, pullRequest: true })) }, variables, o.trailers);
+        const { title, body } = pullRequestText(o.plan, environments, variables, o.trailers);
         pullRequest = {
             enabled: true,
             branch: pullRequestBranch(environments, variables.image || o.trailers['Source-Repository'] || ''),
@@ -66753,7 +66761,7 @@ async function readEvent(env) {
 }
 async function run(env = process.env) {
     // Masked before anything else can print it.
-    const token = inputs_getInput(env, 'token');
+    const token = src_inputs_getInput(env, 'token');
     if (token)
         core_setSecret(token);
     const logger = actionsLogger;
@@ -66770,9 +66778,6 @@ async function run(env = process.env) {
         }
         const plan = await planUpdate({ root, rules, variables, logger });
         let modified = [];
-        let commitSha = '';
-        let pushed = false;
-        let pullRequestUrl = '';
         let landing;
         if (inputs.dryRun) {
             const diff = renderDiff(plan, { color: true });
@@ -66780,7 +66785,7 @@ async function run(env = process.env) {
         }
         else if (plan.changes.length > 0) {
             if (inputs.commit) {
-                const landed = await land_landChanges({
+                landing = await land_landChanges({
                     root,
                     plan,
                     replan: () => planUpdate({ root, rules, variables, logger }),
@@ -66793,13 +66798,11 @@ async function run(env = process.env) {
                     logger,
                     sleep: scaledSleep(env),
                 });
-                landing = landed;
-                ({ commitSha, pushed, pullRequestUrl } = landed);
-                modified = landed.modifiedFiles;
-                if (landed.pushed)
-                    logger.info(landed.reason);
+                modified = landing.modifiedFiles;
+                if (landing.pushed)
+                    logger.info(landing.reason);
                 else
-                    logger.notice(landed.reason);
+                    logger.notice(landing.reason);
             }
             else {
                 await applyPlan(root, plan);
@@ -66810,12 +66813,12 @@ async function run(env = process.env) {
             // Rules matched but nothing changes: say why, so a run with pushed=false is not a mystery.
             logger.notice(noChangeReason(plan, rules, variables.docker_image_tag), { title: 'Nothing to change' });
         }
-        setOutputs(plan, modified, { commitSha, pushed, pullRequestUrl });
+        setOutputs(plan, modified, landing);
         await writeSummary(env, summaryMarkdown(plan, {
             dryRun: inputs.dryRun,
             tag: variables.docker_image_tag,
             landing,
-            commitUrl: commitUrl(env, commitSha),
+            commitUrl: commitUrl(env, landing?.commitSha ?? ''),
         }));
     }
     catch (error) {
@@ -66846,13 +66849,14 @@ function commitUrl(env, sha) {
         return undefined;
     return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/commit/${sha}`;
 }
-function setOutputs(plan, modified, landed) {
+/** `landing` is undefined when nothing was committed (commit: false, dry run, or no change). */
+function setOutputs(plan, modified, landing) {
     setOutput('total_modified_files', String(modified.length));
     setOutput('modified-files', JSON.stringify(modified));
     setOutput('environments', JSON.stringify(plan.matchedRules));
-    setOutput('commit-sha', landed.commitSha);
-    setOutput('pushed', landed.pushed ? 'true' : 'false');
-    setOutput('pull-request-url', landed.pullRequestUrl);
+    setOutput('commit-sha', landing?.commitSha ?? '');
+    setOutput('pushed', landing?.pushed ? 'true' : 'false');
+    setOutput('pull-request-url', landing?.pullRequestUrl ?? '');
 }
 async function writeSummary(env, markdown) {
     if (!env.GITHUB_STEP_SUMMARY)

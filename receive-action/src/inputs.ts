@@ -4,6 +4,7 @@
  * INPUT_<NAME> (upper case, `-` -> `_`). Defaults here equal action.yml's, so the bundle also runs alone.
  */
 import { isAbsolute, normalize } from 'node:path';
+import { getInput as readInput } from '../../action-runtime/inputs.js';
 import { ProblemList } from '../../core/errors.js';
 import { hasControlCharacter } from '../../core/oci.js';
 
@@ -45,7 +46,7 @@ export interface ReceiveInputs {
 
 /** The raw value of input `name` (`rules-file` -> INPUT_RULES_FILE). */
 export function getInput(env: NodeJS.ProcessEnv, name: string): string {
-  return env[`INPUT_${name.replace(/[- ]/g, '_').toUpperCase()}`] ?? '';
+  return readInput(env, name, { trim: false });
 }
 
 function list(value: string): string[] {

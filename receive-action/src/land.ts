@@ -40,11 +40,7 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
       sleep: o.sleep,
     });
     const environments = [...new Set(o.plan.changes.flatMap((c) => c.rules))];
-    const { title, body } = pullRequestText(
-      { ...o.plan, changes: o.plan.changes.map((c) => ({ ...c, pullRequest: true })) },
-      variables,
-      o.trailers,
-    );
+    const { title, body } = pullRequestText(o.plan, environments, variables, o.trailers);
     pullRequest = {
       enabled: true,
       branch: pullRequestBranch(environments, variables.image || o.trailers['Source-Repository'] || ''),

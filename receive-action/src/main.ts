@@ -77,9 +77,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const plan = await planUpdate({ root, rules, variables, logger });
 
     let modified: string[] = [];
-    let commitSha = '';
-    let pushed = false;
-    let pullRequestUrl = '';
     let landing: LandResult | undefined;
     if (inputs.dryRun) {
       const diff = renderDiff(plan, { color: true });
@@ -88,7 +85,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       );
     } else if (plan.changes.length > 0) {
       if (inputs.commit) {
-        const landed = await landChanges({
+        landing = await landChanges({
           root,
           plan,
           replan: () => planUpdate({ root, rules, variables, logger }),
@@ -101,11 +98,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           logger,
           sleep: scaledSleep(env),
         });
-        landing = landed;
-        ({ commitSha, pushed, pullRequestUrl } = landed);
-        modified = landed.modifiedFiles;
-        if (landed.pushed) logger.info(landed.reason);
-        else logger.notice(landed.reason);
+        modified = landing.modifiedFiles;
+        if (landing.pushed) logger.info(landing.reason);
+        else logger.notice(landing.reason);
       } else {
         await applyPlan(root, plan);
         modified = plan.changes.map((c) => c.path);
@@ -115,14 +110,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       logger.notice(noChangeReason(plan, rules, variables.docker_image_tag), { title: 'Nothing to change' });
     }
 
-    setOutputs(plan, modified, { commitSha, pushed, pullRequestUrl });
+    setOutputs(plan, modified, landing);
     await writeSummary(
       env,
       summaryMarkdown(plan, {
         dryRun: inputs.dryRun,
         tag: variables.docker_image_tag,
         landing,
-        commitUrl: commitUrl(env, commitSha),
+        commitUrl: commitUrl(env, landing?.commitSha ?? ''),
       }),
     );
   } catch (error) {
@@ -153,17 +148,14 @@ function commitUrl(env: NodeJS.ProcessEnv, sha: string): string | undefined {
   return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/commit/${sha}`;
 }
 
-function setOutputs(
-  plan: Plan,
-  modified: string[],
-  landed: { commitSha: string; pushed: boolean; pullRequestUrl: string },
-): void {
+/** `landing` is undefined when nothing was committed (commit: false, dry run, or no change). */
+function setOutputs(plan: Plan, modified: string[], landing: LandResult | undefined): void {
   core.setOutput('total_modified_files', String(modified.length));
   core.setOutput('modified-files', JSON.stringify(modified));
   core.setOutput('environments', JSON.stringify(plan.matchedRules));
-  core.setOutput('commit-sha', landed.commitSha);
-  core.setOutput('pushed', landed.pushed ? 'true' : 'false');
-  core.setOutput('pull-request-url', landed.pullRequestUrl);
+  core.setOutput('commit-sha', landing?.commitSha ?? '');
+  core.setOutput('pushed', landing?.pushed ? 'true' : 'false');
+  core.setOutput('pull-request-url', landing?.pullRequestUrl ?? '');
 }
 
 async function writeSummary(env: NodeJS.ProcessEnv, markdown: string): Promise<void> {
