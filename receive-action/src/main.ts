@@ -9,7 +9,7 @@ import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledSleep } from '../../action-runtime/sleep.js';
 import { errorMessage, UserError } from '../../core/errors.js';
 import type { LandResult } from '../../core/land/land.js';
-import { compileMessageTemplate, sourceTrailers } from '../../core/land/message.js';
+import { checkRendersText, compileMessageTemplate, sourceTrailers } from '../../core/land/message.js';
 import { applyPlan } from '../../core/plan/apply.js';
 import { renderDiff } from '../../core/plan/diff.js';
 import type { Plan } from '../../core/plan/model.js';
@@ -61,7 +61,7 @@ async function readEvent(env: NodeJS.ProcessEnv): Promise<unknown> {
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Masked before anything else can print it.
   const token = getInput(env, 'token');
-  if (token) core.setSecret(token);
+  if (token.trim()) core.setSecret(token.trim());
   const logger = actionsLogger;
   try {
     const inputs = readInputs(env);
@@ -71,6 +71,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const rules = await loadRules(inputs, root);
     // Compiled before planning, so a broken template fails with every file untouched.
     const commitMessage = compileMessageTemplate(inputs.commitMessage);
+    if (inputs.commit && !inputs.dryRun) checkRendersText(commitMessage, variables);
     if (inputs.pullRequest && !inputs.commit) {
       logger.warning("Input 'pull-request' is true but 'commit' is false: no pull request is opened.");
     }
