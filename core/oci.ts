@@ -25,6 +25,14 @@ export function hasControlCharacter(value: string): boolean {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: that is exactly what is looked for
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
 
+/** `JSON.stringify(value)` with the characters above that JSON leaves raw shown as `\uXXXX`, so a log shows them. */
+export function quoteVisibly(value: string): string {
+  return JSON.stringify(value).replace(
+    new RegExp(UNSAFE.source, 'gu'),
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** The first character of `value` that may not be written into a file, as `U+XXXX`, or undefined. */
 export function unsafeCharacter(value: string): string | undefined {
   const m = UNSAFE.exec(value);

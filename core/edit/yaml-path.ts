@@ -78,7 +78,8 @@ export function editYamlPath(
       );
     }
     const s = scalarSplice(text, docs[index]!, hit.node, value, `yaml-path ${locator}`);
-    if (s.before === value) return { text, spans: [] };
+    // Unchanged only when the text written would be the text there: `tag: null` holds no string "null".
+    if (s.insert === text.slice(s.start, s.end)) return { text, spans: [] };
     const span: SpanChange = {
       variable: edit.variable,
       before: s.before,

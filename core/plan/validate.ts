@@ -2,7 +2,7 @@
 
 import { namedGroups } from '../edit/regex.js';
 import type { Problem } from '../errors.js';
-import { isOciDigest, isOciTag, unsafeCharacter } from '../oci.js';
+import { isOciDigest, isOciTag, quoteVisibly, unsafeCharacter } from '../oci.js';
 import { loneSurrogateIndex } from '../payload/validate.js';
 import type { Edit, Variables } from '../rules/model.js';
 
@@ -20,7 +20,7 @@ export function writtenVariables(edit: Edit, variables: Variables): string[] {
 
 /** A problem when `value` of `name` may not be written into a file, else undefined. */
 export function checkValue(name: string, value: string): Problem | undefined {
-  const shown = JSON.stringify(value);
+  const shown = quoteVisibly(value);
   const unsafe = unsafeCharacter(value);
   if (unsafe !== undefined) {
     return {

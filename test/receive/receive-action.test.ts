@@ -236,8 +236,7 @@ describe('receive-action refuses bad input and leaves every file untouched', () 
       name: 'hostile tag (newline)',
       inputs: { rules: rulesFor('env/values.yaml') },
       payload: { docker_image_tag: 'v2\nmalicious: true' },
-      expect:
-        /Variable 'docker_image_tag' is "v2\\nmalicious: true", which holds U\+000A/,
+      expect: /Variable 'docker_image_tag' is "v2\\nmalicious: true", which holds U\+000A/,
     },
     {
       name: 'hostile tag (not an OCI tag)',
