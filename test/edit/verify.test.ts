@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dataChanges, verifyEdit } from '../../core/edit/verify.js';
+import { dataChanges, type EditExpectation, verifyEdit } from '../../core/edit/verify.js';
 import { problemsOf } from '../support/problems.js';
 
-const tagOnly = {
+const tagOnly: EditExpectation = {
   allowed: (p: (string | number)[]) => p.join('.') === 'image.tag',
   target: ['image', 'tag'],
   values: ['v2'],
@@ -16,7 +16,7 @@ describe('verifyEdit', () => {
   });
 
   it('refuses another key changing, a key appearing, a type the 1.1 reader sees differently, a broken file', () => {
-    const codes = (before: string, after: string, expect = tagOnly) =>
+    const codes = (before: string, after: string, expect: EditExpectation = tagOnly) =>
       problemsOf(() => verifyEdit(before, after, expect, 'x')).map((p) => p.message);
     expect(codes('image:\n  tag: v1\nx: 1\n', 'image:\n  tag: v2\nx: 2\n')[0]).toMatch(
       /as YAML 1\.2, x changes from number 1 to number 2/,
