@@ -49,8 +49,7 @@ export class GitHubApiError extends Error {
   /** Set on the error a retried request finally throws: how many attempts were made, over how long. */
   attempts: { count: number; elapsedMs: number; budgetExhausted: boolean } | undefined;
   constructor(route: string, status: number | undefined, headers: Headers, data: unknown, message: string) {
-    // The message may be a whole error page (octokit uses a text body as the message): quote only its start.
-    super(excerpt(message));
+    super(message);
     this.name = 'GitHubApiError';
     this.route = route;
     this.status = status;
@@ -77,7 +76,8 @@ export function toGitHubApiError(route: string, error: unknown): GitHubApiError 
   const hasResponse = e?.response !== undefined && e.response !== null;
   const status = typeof e?.status === 'number' && hasResponse ? e.status : undefined;
   const headers = lowerCaseKeys(e?.response?.headers ?? {});
-  return new GitHubApiError(route, status, headers, e?.response?.data, message);
+  // octokit makes a text answer (an HTML error page, say) the message: quote only its start.
+  return new GitHubApiError(route, status, headers, e?.response?.data, excerpt(message));
 }
 
 function lowerCaseKeys(headers: Headers): Headers {
