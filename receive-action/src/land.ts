@@ -1,5 +1,6 @@
 /** `commit: true`: the receive action's inputs turned into a landing (core/land does the work). */
 import { createRequestFn } from '../../action-runtime/github.js';
+import { gitNetworkLimits, requestLimits } from '../../action-runtime/timeouts.js';
 import { GitHubClient } from '../../core/github/client.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
 import { type LandResult, landChanges as land } from '../../core/land/land.js';
@@ -38,6 +39,7 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
       request: createRequestFn(inputs.token, o.apiUrl),
       logger: o.logger,
       sleep: o.sleep,
+      limits: requestLimits(process.env),
     });
     const environments = [...new Set(o.plan.changes.flatMap((c) => c.rules))];
     const { title, body } = pullRequestText(o.plan, environments, variables, o.trailers);
@@ -66,5 +68,6 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
     sleep: o.sleep,
     pullRequest,
     secrets: inputs.token ? [inputs.token] : [],
+    network: gitNetworkLimits(process.env),
   });
 }
