@@ -60,7 +60,7 @@ export function explainFailure(error: GitHubApiError, context: ExplainContext): 
         ? ` after ${error.attempts.count} attempt${error.attempts.count === 1 ? '' : 's'} in ${seconds(error.attempts.elapsedMs)}${error.attempts.budgetExhausted ? ' (the time budget of one request ran out)' : ''}`
         : '';
       if (error.timedOut) {
-        return `${head}: GitHub did not answer in time (${error.message})${tried}. Check input 'api-url' and the runner's network, or https://www.githubstatus.com, then run the job again. A repository_dispatch that timed out may still have been delivered; sending it again is harmless (the receiver makes no commit when the files already hold the tag).`;
+        return `${head}: GitHub did not answer in time (${error.message})${tried}. Check input 'api-url' and the runner's network, or https://www.githubstatus.com, then run the job again. GitHub may have received the request even so; dispatching again is harmless (the receiver makes no commit when the files already hold the tag).`;
       }
       return `${head}: no answer from GitHub (${error.message})${tried}. Check input 'api-url' and the runner's network; the request was retried and kept failing.`;
     }

@@ -60,7 +60,7 @@ describe('GitHubClient time limits', () => {
     expect(text).toContain('Could not send the repository_dispatch event to org/gitops');
     expect(text).toContain('no answer within 0.02 s');
     expect(text).toContain('after 3 attempts');
-    expect(text).toContain('sending it again is harmless');
+    expect(text).toContain('dispatching again is harmless');
   });
 
   it('stops retrying when the next attempt would start past the total budget', async () => {
