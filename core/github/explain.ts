@@ -50,15 +50,31 @@ function fullDetails(error: GitHubApiError): string {
   return parts.join('; ');
 }
 
+/** " after 5 attempts in 152 s", with a note when the time budget stopped the retries; '' when not retried. */
+function attemptsMade(error: GitHubApiError): string {
+  const a = error.attempts;
+  if (!a) return '';
+  const budget = a.budgetExhausted ? ' (the time budget of one request ran out)' : '';
+  return ` after ${a.count} attempt${a.count === 1 ? '' : 's'} in ${seconds(a.elapsedMs)}${budget}`;
+}
+
+/**
+ * For a request that got no answer (timeout or network error): what happened, e.g. "GET /repos/{owner}/{repo}/pulls:
+ * no answer within 30 s (time limit of one request) after 5 attempts in 152 s". Undefined for an HTTP answer.
+ */
+export function describeNoAnswer(error: GitHubApiError): string | undefined {
+  if (error.status !== undefined) return undefined;
+  const what = error.message.startsWith(error.route) ? error.message : `${error.route}: ${error.message}`;
+  return `${what}${attemptsMade(error)}`;
+}
+
 export function explainFailure(error: GitHubApiError, context: ExplainContext): string {
   const head = `Could not ${context.action} to ${context.repository}`;
   const said = githubDetails(error);
   const quote = said ? ` GitHub said: "${said}".` : '';
   switch (error.status) {
     case undefined: {
-      const tried = error.attempts
-        ? ` after ${error.attempts.count} attempt${error.attempts.count === 1 ? '' : 's'} in ${seconds(error.attempts.elapsedMs)}${error.attempts.budgetExhausted ? ' (the time budget of one request ran out)' : ''}`
-        : '';
+      const tried = attemptsMade(error);
       if (error.timedOut) {
         return `${head}: GitHub did not answer in time (${error.message})${tried}. Check input 'api-url' and the runner's network, or https://www.githubstatus.com, then run the job again. GitHub may have received the request even so; dispatching again is harmless (the receiver makes no commit when the files already hold the tag).`;
       }

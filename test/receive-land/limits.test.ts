@@ -5,8 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { git, readTree, remoteLog, tempDir, tryGit } from '../support/git.js';
 import {
   ensureReceiveBundle,
@@ -74,6 +75,60 @@ describe('receive-action: a git server that never answers', () => {
     expect(await git(workspace, 'rev-parse', 'HEAD')).toBe(start);
     expect(await git(workspace, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     expect(r.outputs.pushed ?? '').not.toBe('true');
+    expectTokenNeverShown(r);
+  });
+});
+
+/** An "API" that accepts connections and never answers; closed when the test ends. */
+async function hungApi(): Promise<{ url: string; requests: string[] }> {
+  const sockets = new Set<Socket>();
+  const requests: string[] = [];
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('data', (chunk: Buffer) => requests.push(chunk.toString('latin1').split('\r\n')[0] ?? ''));
+    socket.on('data', () => {});
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, requests };
+}
+
+describe('receive-action: a GitHub API that never answers (pull-request mode)', () => {
+  it('each request times out; the run fails naming the request, the limit and what a rerun does', async () => {
+    const served = await serveGitops(tree);
+    const api = await hungApi();
+    const start = await git(served.bare, 'rev-parse', 'main');
+    const { result: r, workspace } = await receive(served, {
+      inputs: { rules, 'pull-request': 'true' },
+      payload: payload('1.4.0-stable'),
+      github: { api_url: api.url },
+      // 30 s per request -> 30 ms.
+      env: { GITOPS_DISPATCH_TEST_ONLY_TIMEOUT_SCALE: '0.001' },
+    });
+    expect(r.exitCode).not.toBe(0);
+    const [error, ...more] = errors(r);
+    expect(more).toEqual([]);
+    expect(error).toContain(`GitHub's API at ${api.url} did not answer while opening the pull request`);
+    expect(error).toMatch(
+      /GET \/repos\/\{owner\}\/\{repo\}\/pulls: no answer within 0\.03 s \(time limit of one request\) after \d attempts? in /,
+    );
+    expect(error).toContain('the rerun finds the update branch');
+    const attempts = Number(/after (\d+) attempts?/.exec(error ?? '')?.[1]);
+    expect(api.requests).toEqual(
+      Array.from({ length: attempts }, () => expect.stringMatching(/^GET \/repos\/org\/gitops\/pulls\?/)),
+    );
+    // The target branch never moved, and the checkout is back on it, clean.
+    expect(await git(served.bare, 'rev-parse', 'main')).toBe(start);
+    expect(await git(workspace, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
+    expect(await git(workspace, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     expectTokenNeverShown(r);
   });
 });
