@@ -3,7 +3,7 @@
  * within a total budget, and ends with a message naming the request and the limit; an error page is quoted only in
  * part; a 404 names the permission the token needs.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GitHubApiError, GitHubClient, type RequestFn, toGitHubApiError } from '../../core/github/client.js';
 import { excerpt, MAX_QUOTED_CHARS } from '../../core/github/excerpt.js';
 import { explainFailure } from '../../core/github/explain.js';
@@ -99,16 +99,22 @@ describe('GitHubClient time limits', () => {
     expect(error.message).toContain('no answer within 0.04 s');
   });
 
-  it('an answer in time is returned and its timer does not fire later', async () => {
-    let signal: AbortSignal | undefined;
-    const request: RequestFn = async (_route, _params, options) => {
-      signal = options?.signal;
-      return { status: 204, headers: {}, data: undefined };
-    };
-    const result = await client(request, { limits: { timeoutMs: 10, budgetMs: 100 } }).request('POST /x');
-    expect(result.status).toBe(204);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(signal?.aborted).toBe(false);
+  it('an answer in time is returned, and its timer is cleared', async () => {
+    vi.useFakeTimers();
+    try {
+      let signal: AbortSignal | undefined;
+      const request: RequestFn = async (_route, _params, options) => {
+        signal = options?.signal;
+        return { status: 204, headers: {}, data: undefined };
+      };
+      const result = await client(request, { limits: { timeoutMs: 10, budgetMs: 100 } }).request('POST /x');
+      expect(result.status).toBe(204);
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(1000);
+      expect(signal?.aborted).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -65,8 +65,9 @@ describe('receive-action: a git server that never answers', () => {
     expect(r.stepResults.receive?.outcome).toBe('failure');
     const [error, ...more] = errors(r);
     expect(more).toEqual([]);
-    expect(error).toContain(
-      'git push origin HEAD:refs/heads/main timed out: stopped after 0.3 s (the time limit of a git network command)',
+    // The kill timer (0.3 s) normally ends it; on a starved machine git's own low-speed limit (1 s) may come first.
+    expect(error).toMatch(
+      /git push origin HEAD:refs\/heads\/main timed out: (stopped after 0\.3 s \(the time limit of a git network command\)|less than 1000 bytes\/s for 1 s)/,
     );
     expect(error).toContain('The remote stopped answering');
     // The push really was attempted, and hung.
