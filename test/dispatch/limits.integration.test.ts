@@ -86,14 +86,15 @@ describe('dispatch-action against a server that misbehaves', () => {
     expect(error).toContain('Could not send the repository_dispatch event to org/app-gitops');
     expect(error).toContain('POST /repos/{owner}/{repo}/dispatches: no answer within 0.03 s');
     expect(error).toContain("Check input 'api-url'");
-    // The number of attempts the message reports is the number of requests the server saw: each attempt was
-    // given up on by its own time limit, not left waiting for the step's timeout.
+    // Each attempt was given up on by its own time limit, not left waiting for the step's timeout. (An attempt
+    // can be given up on before its request is on the wire, so the server may see fewer than were made.)
     const attempts = Number(/after (\d+) attempts?/.exec(error ?? '')?.[1]);
     expect(attempts).toBeGreaterThanOrEqual(1); // retries themselves: test/dispatch/limits.test.ts
     expect(attempts).toBeLessThanOrEqual(5);
-    expect(hung.requests()).toEqual(
-      Array.from({ length: attempts }, () => 'POST /repos/org/app-gitops/dispatches HTTP/1.1'),
-    );
+    const seen = hung.requests();
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.length).toBeLessThanOrEqual(attempts);
+    expect(new Set(seen)).toEqual(new Set(['POST /repos/org/app-gitops/dispatches HTTP/1.1']));
     expect(result.annotations.filter((a) => a.level === 'warning')).toHaveLength(attempts - 1);
     expect(result.outputs.payload).toBe('');
     expect(result.summary).toContain('failed');

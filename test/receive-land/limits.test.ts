@@ -111,21 +111,22 @@ describe('receive-action: a GitHub API that never answers (pull-request mode)', 
       inputs: { rules, 'pull-request': 'true' },
       payload: payload('1.4.0-stable'),
       github: { api_url: api.url },
-      // 30 s per request -> 30 ms.
-      env: { GITOPS_DISPATCH_TEST_ONLY_TIMEOUT_SCALE: '0.001' },
+      // 30 s per request -> 0.3 s; git's 5 minutes -> 3 s, ample for the update branch's push on loopback.
+      env: { GITOPS_DISPATCH_TEST_ONLY_TIMEOUT_SCALE: '0.01' },
     });
     expect(r.exitCode).not.toBe(0);
     const [error, ...more] = errors(r);
     expect(more).toEqual([]);
     expect(error).toContain(`GitHub's API at ${api.url} did not answer while opening the pull request`);
     expect(error).toMatch(
-      /GET \/repos\/\{owner\}\/\{repo\}\/pulls: no answer within 0\.03 s \(time limit of one request\) after \d attempts? in /,
+      /GET \/repos\/\{owner\}\/\{repo\}\/pulls: no answer within 0\.3 s \(time limit of one request\) after \d attempts? in /,
     );
     expect(error).toContain('the rerun finds the update branch');
     const attempts = Number(/after (\d+) attempts?/.exec(error ?? '')?.[1]);
-    expect(api.requests).toEqual(
-      Array.from({ length: attempts }, () => expect.stringMatching(/^GET \/repos\/org\/gitops\/pulls\?/)),
-    );
+    // An attempt can be given up on before its request is on the wire: the server sees at most that many.
+    expect(api.requests.length).toBeGreaterThanOrEqual(1);
+    expect(api.requests.length).toBeLessThanOrEqual(attempts);
+    for (const line of api.requests) expect(line).toMatch(/^GET \/repos\/org\/gitops\/pulls\?/);
     // The target branch never moved, and the checkout is back on it, clean.
     expect(await git(served.bare, 'rev-parse', 'main')).toBe(start);
     expect(await git(workspace, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
