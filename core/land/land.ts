@@ -13,7 +13,7 @@
  * the same checkout plans from scratch and lands normally; nothing half-done makes it believe the update is there.
  */
 import { type Problem, ProblemList, UserError } from '../errors.js';
-import { Git, type GitResult } from '../git/git.js';
+import { Git, type GitNetworkLimits, type GitResult } from '../git/git.js';
 import { classifyPushFailure, type PushFailureKind } from '../git/push-failure.js';
 import { redactSecrets } from '../git/redact.js';
 import { openOrUpdatePullRequest, type RequestFn } from '../github/pulls.js';
@@ -73,6 +73,8 @@ export interface LandOptions {
   env?: Record<string, string>;
   /** Values to mask wherever git's words are repeated (the token), on top of the built-in patterns. */
   secrets?: string[];
+  /** Time limits of git's network commands (fetch, push, ls-remote); default DEFAULT_GIT_NETWORK_LIMITS. */
+  network?: Partial<GitNetworkLimits>;
 }
 
 export interface LandResult {
@@ -199,7 +201,7 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
   const secrets = o.secrets ?? [];
   const c: Context = {
     o,
-    git: new Git(o.root, { env: o.env, logger }),
+    git: new Git(o.root, { env: o.env, logger, secrets, network: o.network }),
     remote: o.remote ?? 'origin',
     logger,
     redact: (text) => redactSecrets(text, secrets),
