@@ -142,16 +142,29 @@ describe('landChanges in pull-request mode', () => {
 
 describe('pullRequestBranch', () => {
   it.each([
-    [['prod'], 'ghcr.io/org/myapp', 'gitops-dispatch/prod/myapp'],
-    [['prod', 'dev', 'prod'], 'ghcr.io/org/myapp:1.2', 'gitops-dispatch/dev+prod/myapp'],
-    [['prod'], 'ghcr.io/org/my app@sha256:abc', 'gitops-dispatch/prod/my-app'],
-    [['../x', 'a..b'], 'img.lock', 'gitops-dispatch/a.b+x/img-lock'],
-    [[], '', 'gitops-dispatch/update'],
-  ])('%j + %j -> %s', async (envs, image, expected) => {
+    [['prod'], 'ghcr.io/org/myapp', /^gitops-dispatch\/prod\/org-myapp-[0-9a-f]{8}$/],
+    [['prod', 'dev', 'prod'], 'ghcr.io/org/myapp:1.2', /^gitops-dispatch\/dev\+prod\/org-myapp-[0-9a-f]{8}$/],
+    [['prod'], 'ghcr.io/org/my app@sha256:abc', /^gitops-dispatch\/prod\/org-my-app-[0-9a-f]{8}$/],
+    [['../x', 'a..b'], 'img.lock', /^gitops-dispatch\/a\.b\+x\/img-lock-[0-9a-f]{8}$/],
+    [['prod'], 'localhost:5000/app', /^gitops-dispatch\/prod\/app-[0-9a-f]{8}$/],
+    [['prod'], `ghcr.io/${'x'.repeat(300)}/app`, /^gitops-dispatch\/prod\/x{40}-[0-9a-f]{8}$/],
+    [[], '', /^gitops-dispatch\/update$/],
+  ])('%j + %j -> %s, a valid branch name', async (envs, image, expected) => {
     const branch = pullRequestBranch(envs, image);
-    expect(branch).toBe(expected);
+    expect(branch).toMatch(expected);
     // git accepts it as a branch name
     const { bare } = await bareRemote({ f: 'x' });
     await git(bare, 'check-ref-format', `refs/heads/${branch}`);
+  });
+
+  it('differs for images that differ only by organisation or registry, not by tag, digest or case', () => {
+    const branch = (image: string) => pullRequestBranch(['prod'], image);
+    const a = branch('ghcr.io/team-a/api');
+    expect(branch('ghcr.io/team-b/api')).not.toBe(a);
+    expect(branch('docker.io/team-a/api')).not.toBe(a);
+    expect(branch('ghcr.io/team-a/api:2.0.0')).toBe(a);
+    expect(branch(`ghcr.io/team-a/api@sha256:${'a'.repeat(64)}`)).toBe(a);
+    expect(branch('GHCR.io/Team-A/api')).toBe(a);
+    expect(pullRequestBranch(['dev'], 'ghcr.io/team-a/api')).not.toBe(a);
   });
 });
