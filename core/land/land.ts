@@ -133,7 +133,7 @@ function validate(o: LandOptions): void {
     if (!TRAILER_KEY.test(key) || hasControlCharacter(value)) {
       problems.add({
         code: 'land/trailer',
-        message: `Commit trailer ${JSON.stringify(key)}: ${JSON.stringify(value)} is not valid; expected a key of letters, digits and '-' and a one-line value`,
+        message: `Commit trailer ${quoted(key)}: ${quoted(value)} is not valid; expected a key of letters, digits and '-' and a one-line value`,
       });
     }
   }

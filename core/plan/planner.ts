@@ -160,7 +160,7 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           }
           for (const span of result.spans) {
             logger.info(
-              `${state.path}:${span.line}: ${span.variable} ${JSON.stringify(span.before)} -> ${JSON.stringify(span.after)} (${span.locator})`,
+              `${state.path}:${span.line}: ${span.variable} ${quoted(span.before)} -> ${quoted(span.after)} (${span.locator})`,
             );
           }
           if (result.spans.length > 0) {

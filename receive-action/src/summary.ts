@@ -36,7 +36,7 @@ function landingLines(options: SummaryOptions): string[] {
 export function summaryMarkdown(plan: Plan, options: SummaryOptions): string {
   const title = options.dryRun ? '### GitOps receive (dry run: nothing changed)' : '### GitOps receive';
   if (plan.matchedRules.length === 0) {
-    return `${title}\n\nTag ${options.tag === undefined ? '(none)' : cell(options.tag)} matched no rule; nothing to update.\n`;
+    return `${title}\n\nTag ${options.tag === undefined ? '(none)' : codeSpan(options.tag)} matched no rule; nothing to update.\n`;
   }
   const lines = [title, ''];
   const refused = plan.refused ?? [];
