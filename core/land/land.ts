@@ -58,6 +58,8 @@ export interface LandOptions {
   commitMessage: (plan: Plan) => string;
   /** e.g. { 'Source-Repository': 'o/r', 'Source-Commit': sha }; empty values are left out. */
   trailers?: Record<string, string>;
+  /** Trailers the commit-message template ends with (`templateTrailers`); put before `trailers` in the final block. */
+  messageTrailers?: [string, string][];
   author: { name: string; email: string };
   push: boolean;
   maxAttempts: number;
@@ -129,7 +131,7 @@ function validate(o: LandOptions): void {
       message: `Input 'max-attempts' is ${JSON.stringify(o.maxAttempts)}; expected a whole number from 1 to 100`,
     });
   }
-  for (const [key, value] of Object.entries(o.trailers ?? {})) {
+  for (const [key, value] of [...(o.messageTrailers ?? []), ...Object.entries(o.trailers ?? {})]) {
     if (!TRAILER_KEY.test(key) || hasControlCharacter(value)) {
       problems.add({
         code: 'land/trailer',
@@ -183,7 +185,7 @@ async function commitPlan(c: Context, plan: Plan): Promise<string | undefined> {
     });
   }
   // Our trailers are the final paragraph and the only trailer block; payload lines cannot pose as trailers.
-  message = composeCommitMessage(message, trailerEntries(c.o.trailers));
+  message = composeCommitMessage(message, trailerEntries(c.o.trailers), c.o.messageTrailers);
   const sha = await c.git.commit(message, c.o.author);
   c.logger.info(`Committed ${sha.slice(0, 12)}: ${listPaths(files)}`);
   return sha;

@@ -11,12 +11,15 @@ import type { Variables } from '../rules/model.js';
 
 export type MessageTemplate = (variables: Variables) => string;
 
-/** Compiles `template` now, so a broken one fails before any file is touched. */
+/**
+ * Compiles `template` now, so a broken one fails before any file is touched. A trailer paragraph the template ends
+ * with (see `templateTrailers`) is not part of what it renders: the landing puts it in the final trailer block.
+ */
 export function compileMessageTemplate(template: string, input = 'commit-message'): MessageTemplate {
   let render: HandlebarsTemplateDelegate;
   try {
     // Not strict: a payload without `git_branch` should still land, with that part empty.
-    render = Handlebars.compile(template, { noEscape: true, knownHelpersOnly: true });
+    render = Handlebars.compile(splitTemplateTrailers(template).body, { noEscape: true, knownHelpersOnly: true });
     render({});
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -27,6 +30,33 @@ export function compileMessageTemplate(template: string, input = 'commit-message
     });
   }
   return (variables) => neutraliseBody(render(messageVariables(variables)).trim());
+}
+
+const TEMPLATE_TRAILER = /^([A-Za-z0-9][A-Za-z0-9-]*): ([^\s].*)$/;
+
+function splitTemplateTrailers(template: string): { body: string; trailers: [string, string][] } {
+  const text = template.replace(/\s+$/, '');
+  const breaks = [...text.matchAll(/\r?\n[ \t\r]*\n/g)];
+  const last = breaks.at(-1);
+  if (!last || last.index === undefined) return { body: template, trailers: [] };
+  const paragraph = text.slice(last.index + last[0].length);
+  if (paragraph.includes('{{') || paragraph.includes('\\')) return { body: template, trailers: [] };
+  const trailers: [string, string][] = [];
+  for (const line of paragraph.split('\n')) {
+    const match = TEMPLATE_TRAILER.exec(line.trimEnd());
+    if (!match || /^source-/i.test(match[1] ?? '')) return { body: template, trailers: [] };
+    trailers.push([match[1] ?? '', match[2] ?? '']);
+  }
+  return { body: text.slice(0, last.index), trailers };
+}
+
+/**
+ * Trailers the workflow author wrote at the end of the `commit-message` template (trusted text), e.g.
+ * `Signed-off-by: Release Bot <bot@example.com>` for a DCO check: a last paragraph of `Key: value` lines only, with
+ * no `{{placeholder}}` and no `Source-*` key. They stay trailers, in the final block before ours.
+ */
+export function templateTrailers(template: string): [string, string][] {
+  return splitTemplateTrailers(template).trailers;
 }
 
 /**
@@ -61,9 +91,14 @@ function neutraliseBody(body: string): string {
  * with `git interpret-trailers`, which would merge them into a trailer-like last paragraph of the (payload) body.
  * `git interpret-trailers --parse` on the result lists exactly `trailers`. Empty values are left out.
  */
-export function composeCommitMessage(body: string, trailers: Record<string, string>): string {
+export function composeCommitMessage(
+  body: string,
+  trailers: Record<string, string>,
+  /** The template's own trailers (`templateTrailers`), put first. */
+  leading: [string, string][] = [],
+): string {
   const text = neutraliseBody(body.replace(/\s+$/, ''));
-  const lines = Object.entries(trailers)
+  const lines = [...leading, ...Object.entries(trailers)]
     .filter(([, value]) => value.trim() !== '')
     .map(([key, value]) => `${key}: ${value}`);
   return lines.length === 0 ? `${text}\n` : `${text}\n\n${lines.join('\n')}\n`;

@@ -3,7 +3,12 @@ import { createRequestFn } from '../../action-runtime/github.js';
 import { GitHubClient } from '../../core/github/client.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
 import { type LandResult, landChanges as land } from '../../core/land/land.js';
-import { type DispatchSource, type MessageTemplate, pullRequestText } from '../../core/land/message.js';
+import {
+  type DispatchSource,
+  type MessageTemplate,
+  pullRequestText,
+  templateTrailers,
+} from '../../core/land/message.js';
 import type { Logger } from '../../core/logger.js';
 import { applyPlan } from '../../core/plan/apply.js';
 import type { Plan } from '../../core/plan/model.js';
@@ -63,6 +68,7 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
     apply: (plan) => applyPlan(o.root, plan),
     commitMessage: () => o.commitMessage(variables),
     trailers: o.trailers,
+    messageTrailers: templateTrailers(inputs.commitMessage),
     author: { name: inputs.authorName, email: inputs.authorEmail },
     push: inputs.push,
     maxAttempts: inputs.maxAttempts,

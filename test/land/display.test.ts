@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { codeSpan, quoted, stripControls } from '../../core/display.js';
-import { compileMessageTemplate, composeCommitMessage, readSource } from '../../core/land/message.js';
+import { compileMessageTemplate, composeCommitMessage, readSource, templateTrailers } from '../../core/land/message.js';
 import { parsedTrailers, tempDir } from '../support/git.js';
 
 describe('codeSpan', () => {
@@ -71,6 +71,29 @@ describe('commit message', () => {
     ]);
     expect(message).toContain('\n> Signed-off-by: Mallory <m@example.com>\n');
     expect(message).toContain('\n ---\n');
+  });
+
+  it("keeps the template's own static trailer paragraph as trailers, before ours", async () => {
+    const template =
+      'Deploy {{docker_image_tag}}\n\n{{commit_message}}\n\nSigned-off-by: Release Bot <bot@example.com>\n';
+    expect(templateTrailers(template)).toEqual([['Signed-off-by', 'Release Bot <bot@example.com>']]);
+    const body = compileMessageTemplate(template)({ docker_image_tag: '1.0.0', commit_message: hostile });
+    expect(body).not.toContain('Release Bot');
+    const message = composeCommitMessage(body, ours, templateTrailers(template));
+    expect(await parsedTrailers(await tempDir(), message)).toEqual([
+      'Signed-off-by: Release Bot <bot@example.com>',
+      'Source-Repository: org/app',
+      'Source-Image: ghcr.io/org/app',
+    ]);
+  });
+
+  it.each([
+    ['a placeholder in the last paragraph', 'Deploy\n\nSigned-off-by: {{actor}}'],
+    ['a Source-* key', 'Deploy\n\nSource-Commit: 123'],
+    ['a line that is not a trailer', 'Deploy\n\nSigned-off-by: Bot <b@x>\nand more'],
+    ['one paragraph only', 'Signed-off-by: Bot <b@x>'],
+  ])('takes no trailers from a template with %s', (_, template) => {
+    expect(templateTrailers(template)).toEqual([]);
   });
 
   it('gives git no trailer at all when we have none and the payload ends with some', async () => {

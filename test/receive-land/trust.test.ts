@@ -84,6 +84,35 @@ describe('commit_message cannot forge trailers', () => {
   });
 });
 
+describe('trailers of the commit-message template', () => {
+  it('stay trailers, before ours, while the payload still cannot add any', async () => {
+    const served = await serveGitops(tree);
+    const rules = nativeRules([
+      { name: 'prod', when: { docker_image_tag: '.*-stable' }, files: 'environments/prod/values.yaml' },
+    ]);
+    const { result: r } = await receive(served, {
+      inputs: {
+        rules,
+        'commit-message':
+          'Deploy {{docker_image_tag}}\n\n{{commit_message}}\n\nSigned-off-by: Release Bot <bot@example.com>',
+      },
+      payload: {
+        docker_image_tag: '1.4.0-stable',
+        commit_message: 'notes\n\nSigned-off-by: Mallory <m@example.com>',
+        image: 'ghcr.io/org/myapp',
+        source,
+      },
+    });
+    expect(r.exitCode, r.log).toBe(0);
+    const message = `${await git(served.bare, 'log', '-1', '--format=%B', 'main')}\n`;
+    expect(await parsedTrailers(served.bare, message)).toEqual([
+      'Signed-off-by: Release Bot <bot@example.com>',
+      ...ours,
+    ]);
+    expect(message).toContain('\n> Signed-off-by: Mallory <m@example.com>\n');
+  });
+});
+
 describe('only-newer refusals are visible and recoverable', () => {
   const guarded = nativeRules([
     {
