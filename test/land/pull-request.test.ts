@@ -1,5 +1,6 @@
 import { getOctokit } from '@actions/github';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../core/errors.js';
 import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
 import { type LandOptions, landChanges, type PullRequestLanding } from '../../core/land/land.js';
@@ -96,6 +97,37 @@ describe('landChanges in pull-request mode', () => {
     expect((await remoteLog(bare, BRANCH))[0]!.sha).toBe(second.commitSha);
 
     expect(requestViolations(api)).toEqual([]);
+  });
+
+  it('never replaces an update branch whose head was made for another image, and does for the same one', async () => {
+    api = await startGitHubApi({ token: TOKEN });
+    const { bare } = await bareRemote({ 'env/prod/values.yaml': 'tag: v1\n' });
+    const main = await git(bare, 'rev-parse', 'main');
+    const clone = await cloneRemote(bare);
+    // Both dispatches are forced onto one branch name (as a hash collision or an old naming scheme would).
+    const teamA = { 'Source-Image': 'ghcr.io/team-a/api' };
+    const first = await land(clone, 'v2', { trailers: teamA });
+    expect(first.pushed).toBe(true);
+
+    const error = await land(clone, 'v3', { trailers: { 'Source-Image': 'ghcr.io/team-b/api' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).problems[0]!.code).toBe('land/pull-request-branch-taken');
+    expect((error as Error).message).toContain('it is for image "ghcr.io/team-a/api"');
+    expect((error as Error).message).toContain('this update is for image "ghcr.io/team-b/api"');
+    // Team A's commit is still the branch head and its pull request was not touched; the checkout is clean on main.
+    expect(await git(bare, 'rev-parse', BRANCH)).toBe(first.commitSha);
+    expect(api.pulls.get(1)!.title).toBe('Deploy myapp v2 to prod');
+    expect(api.requests.filter((r) => r.operationId === 'pulls/update')).toHaveLength(0);
+    expect(await git(clone, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
+    expect(await git(clone, 'rev-parse', 'HEAD')).toBe(main);
+    expect(await git(clone, 'status', '--porcelain')).toBe('');
+
+    // The same image again replaces it and updates the same pull request.
+    const again = await land(clone, 'v3', { trailers: teamA });
+    expect(again).toMatchObject({ pushed: true, pullRequestNumber: 1 });
+    expect(await git(bare, 'rev-parse', BRANCH)).toBe(again.commitSha);
   });
 
   it('uses a pull request when a rule asks for one, even with the input off', async () => {
