@@ -256,28 +256,23 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           );
           return true;
         }
+        // An editor may ask twice for one span (e.g. when it checks its result): one row, one warning.
         const seen = refused.some(
           (r) => r.rule === rule.name && r.path === path && r.line === candidate.line && r.refused === candidate.after,
         );
-        if (!seen)
-          refused.push({
-            rule: rule.name,
-            path,
-            line: candidate.line,
-            variable: candidate.variable,
-            kept: candidate.before,
-            refused: candidate.after,
-          });
-        if (!seen)
+        if (!seen) {
+          const { line, variable } = candidate;
+          refused.push({ rule: rule.name, path, line, variable, kept: candidate.before, refused: candidate.after });
           logger.warning(
             `rule '${rule.name}': ${path} keeps ${kept}; ${older} is an older version, so it was not written (only-newer). ` +
               `If ${kept} is wrong, run again with input 'only-newer: false' or edit the file by hand (README: Recovering from only-newer).`,
             {
               file: path,
-              line: candidate.line,
+              line,
               title: `only-newer kept ${oneLineVersion(candidate.before)}, refused ${oneLineVersion(candidate.after)}`,
             },
           );
+        }
         return false;
       }
       return true;
