@@ -123,7 +123,7 @@ const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100}
 const RUN_PATH = /^\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)\/actions\/runs\/(\d{1,20})(?:\/attempts\/\d{1,4})?\/?$/;
 
 /**
- * Reads `client_payload.source` and `image`, keeping only fields of the expected form: `repository` as
+ * Reads `client_payload.source` (or a workflow_dispatch's `inputs.source`, JSON text) and `image`, keeping only fields of the expected form: `repository` as
  * `owner/name`, `sha` as 40 hex digits, `run_id` as digits, `run_url` as a workflow run URL on `serverUrl` (the
  * runner's GITHUB_SERVER_URL) of that same repository, `actor` as a GitHub login, `image` as an image reference.
  * A field of another form is dropped, with a warning naming it: it is display and provenance only (PR text,
@@ -136,21 +136,34 @@ export function readSource(
 ): { source: DispatchSource; warnings: string[] } {
   const warnings: string[] = [];
   const out: DispatchSource = {};
+  const e = isObject(event) ? event : {};
+  const fromInputs = !isObject(e.client_payload) && isObject(e.inputs);
+  const prefix = fromInputs ? 'inputs' : 'client_payload';
   const drop = (field: string, value: unknown, expected: string) => {
     const shown =
       typeof value === 'string'
         ? quoted(value.length > 200 ? `${value.slice(0, 200)}...` : value)
-        : JSON.stringify(value);
+        : `a ${Array.isArray(value) ? 'list' : value === null ? 'null' : typeof value}`;
     warnings.push(
-      `client_payload.${field} is ${shown}; expected ${expected}. It is left out of the commit, pull request and summary.`,
+      `${prefix}.${field} is ${shown}; expected ${expected}. It is left out of the commit, pull request and summary.`,
     );
   };
-  const payload = (event as { client_payload?: unknown } | undefined)?.client_payload;
-  const raw = payload && typeof payload === 'object' ? (payload as { source?: unknown }).source : undefined;
-  if (raw !== undefined && raw !== null) {
-    if (typeof raw !== 'object' || Array.isArray(raw)) drop('source', raw, 'an object');
+  const container = fromInputs ? e.inputs : e.client_payload;
+  let source = isObject(container) ? container.source : undefined;
+  // workflow_dispatch inputs are strings: the dispatch action sends `source` there as JSON.
+  if (fromInputs && typeof source === 'string' && source.trim() !== '') {
+    try {
+      source = JSON.parse(source);
+    } catch {
+      drop('source', source, 'a JSON object');
+      source = undefined;
+    }
+  }
+  if (source === '') source = undefined;
+  if (source !== undefined && source !== null) {
+    if (!isObject(source)) drop('source', source, 'an object');
     else {
-      const s = raw as Record<string, unknown>;
+      const s = source;
       const text = (value: unknown) => (typeof value === 'number' ? String(value) : value);
       if (s.repository !== undefined) {
         if (typeof s.repository === 'string' && REPOSITORY.test(s.repository) && !/\/\.\.?$/.test(s.repository)) {
@@ -190,6 +203,10 @@ export function readSource(
     else drop('image', variables.image, 'an image reference such as ghcr.io/org/app');
   }
   return { source: out, warnings };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function runUrl(value: unknown, serverUrl: string, repository: string | undefined): string | undefined {

@@ -148,6 +148,22 @@ describe('readSource', () => {
     expect(Object.keys(r.source)).not.toContain(field === 'run_url' ? 'runUrl' : field === 'run_id' ? 'runId' : field);
   });
 
+  it('reads a workflow_dispatch source sent as JSON text, and names inputs.* when dropping', () => {
+    const ok = readSource(
+      { inputs: { docker_image_tag: '1', source: JSON.stringify({ repository: 'org/app', sha }) } },
+      {},
+      'https://github.com',
+    );
+    expect(ok).toEqual({ source: { repository: 'org/app', sha }, warnings: [] });
+    const bad = readSource({ inputs: { source: '{not json' } }, {}, 'https://github.com');
+    expect(bad.source).toEqual({});
+    expect(bad.warnings).toEqual([
+      'inputs.source is "{not json"; expected a JSON object. It is left out of the commit, pull request and summary.',
+    ]);
+    const list = readSource(event(['x']), {}, 'https://github.com');
+    expect(list.warnings[0]).toMatch(/^client_payload\.source is a list; expected an object/);
+  });
+
   it('drops an image that is not an image reference', () => {
     const r = readSource(event(undefined), { image: '<img src=x>' }, 'https://github.com');
     expect(r.source.image).toBeUndefined();
