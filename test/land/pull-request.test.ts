@@ -1,11 +1,13 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { getOctokit } from '@actions/github';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
-import { type LandOptions, landChanges, type PullRequestLanding } from '../../core/land/land.js';
+import { LandError, type LandOptions, landChanges, type PullRequestLanding } from '../../core/land/land.js';
 import { MemoryLogger, silentLogger } from '../../core/logger.js';
-import { bareRemote, cloneRemote, git, remoteLog } from '../support/git.js';
+import { bareRemote, cloneRemote, commitTo, git, remoteLog, tempDir } from '../support/git.js';
 import { type GitHubApi, startGitHubApi } from '../support/github-api.js';
 import { prepareLanding } from './fake-planner.js';
 
@@ -128,6 +130,34 @@ describe('landChanges in pull-request mode', () => {
     const again = await land(clone, 'v3', { trailers: teamA });
     expect(again).toMatchObject({ pushed: true, pullRequestNumber: 1 });
     expect(await git(bare, 'rev-parse', BRANCH)).toBe(again.commitSha);
+  });
+
+  it('does not overwrite an update branch that moves between its check and the push (lease)', async () => {
+    api = await startGitHubApi({ token: TOKEN });
+    const { bare } = await bareRemote({ 'env/prod/values.yaml': 'tag: v1\n' });
+    const clone = await cloneRemote(bare);
+    const first = await land(clone, 'v2');
+    expect(first.pushed).toBe(true);
+    // Someone else's commit lands on the branch after this run checked it, just before its push arrives: the
+    // receive-pack that serves the push moves the branch first.
+    const other = await commitTo(bare, { 'env/prod/values.yaml': 'tag: by-hand\n' }, 'by hand', { branch: BRANCH });
+    await git(bare, 'update-ref', `refs/heads/${BRANCH}`, first.commitSha);
+    const script = join(await tempDir(), 'receive-pack.sh');
+    await writeFile(
+      script,
+      `#!/bin/sh\ngit --git-dir="${bare}" update-ref refs/heads/${BRANCH} ${other}\nexec git-receive-pack "$@"\n`,
+    );
+    await chmod(script, 0o755);
+    await git(clone, 'config', 'remote.origin.receivepack', script);
+
+    const error = await land(clone, 'v3').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LandError);
+    expect((error as LandError).problems[0]!.code).toBe('land/pull-request-branch-moved');
+    expect((error as Error).message).toMatch(/changed on origin while this run was updating it/);
+    expect(await git(bare, 'rev-parse', BRANCH)).toBe(other);
+    expect(api.requests.filter((r) => r.operationId === 'pulls/update')).toHaveLength(0);
+    expect(await git(clone, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
+    expect(await git(clone, 'status', '--porcelain')).toBe('');
   });
 
   it('uses a pull request when a rule asks for one, even with the input off', async () => {
