@@ -233,7 +233,7 @@ describe('payload values shown in the pull request, summary and log', () => {
       source: {
         repository: '@org/security-team',
         sha: 'not-a-sha <details>',
-        run_id: '12; rm -rf /',
+        run_id: '12; rm -rf /\n::error title=forged::forged by the payload',
         run_url: 'https://evil.example/org/myapp/actions/runs/7',
         actor: '<img src=x>',
       },
@@ -260,6 +260,12 @@ describe('payload values shown in the pull request, summary and log', () => {
       expect(warnings.some((w) => w.startsWith(`client_payload.${field} is `))).toBe(true);
     }
     expect(warnings.find((w) => w.startsWith('client_payload.source.run_url'))).toContain('https://github.com/');
+    // The log quotes it: no line of the step's output is a workflow command the payload wrote.
+    expect(r.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(r.annotations.filter((a) => a.level === 'error' || a.title === 'forged')).toEqual([]);
+    expect(warnings.find((w) => w.startsWith('client_payload.source.run_id'))).toContain(
+      '"12; rm -rf /\\n::error title=forged::forged by the payload"',
+    );
 
     // What the API received: no HTML, mention, link or dropped value outside a code span.
     const created = api.requests.find((q) => q.operationId === 'pulls/create')!;
