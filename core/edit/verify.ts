@@ -6,7 +6,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import type { SpanChange } from '../plan/model.js';
-import type { Edit, Variables } from '../rules/model.js';
+import type { Edit } from '../rules/model.js';
 import { fail, shown } from './model.js';
 import { formatPath, type PathSegment, parseYamlPath } from './yaml-source.js';
 
@@ -44,7 +44,7 @@ function samePath(a: PathSegment[], b: PathSegment[]): boolean {
 }
 
 /** What one update may change in a file, given the spans its editor reported. */
-export function expectationFor(edit: Edit, variables: Variables, spans: SpanChange[]): EditExpectation {
+export function expectationFor(edit: Edit, spans: SpanChange[]): EditExpectation {
   switch (edit.kind) {
     case 'yaml-path': {
       const target = parseYamlPath(edit.path);

@@ -94,7 +94,7 @@ export function editFile(
 ): EditResult & { unmatched?: string[] } {
   const result = runEdit(update, text, variables, options);
   if (needsDataCheck(update.edit, path)) {
-    verifyEdit(text, result.text, expectationFor(update.edit, variables, result.spans), describeEdit(update.edit));
+    verifyEdit(text, result.text, expectationFor(update.edit, result.spans), describeEdit(update.edit));
   }
   return result;
 }
@@ -210,12 +210,7 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           try {
             result = runEdit(update, state.text, variables, { shouldReplace: guard });
             if (needsDataCheck(update.edit, state.path)) {
-              verifyEdit(
-                state.text,
-                result.text,
-                expectationFor(update.edit, variables, result.spans),
-                describeEdit(update.edit),
-              );
+              verifyEdit(state.text, result.text, expectationFor(update.edit, result.spans), describeEdit(update.edit));
             }
           } catch (error) {
             if (!(error instanceof UserError)) throw error;

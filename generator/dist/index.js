@@ -32547,7 +32547,7 @@ function samePath(a, b) {
     return a.length === b.length && a.every((s, i) => s === b[i]);
 }
 /** What one update may change in a file, given the spans its editor reported. */
-function verify_expectationFor(edit, variables, spans) {
+function verify_expectationFor(edit, spans) {
     switch (edit.kind) {
         case 'yaml-path': {
             const target = parseYamlPath(edit.path);
@@ -40291,7 +40291,7 @@ function runEdit(update, text, variables, options) {
 function editFile(update, path, text, variables, options = {}) {
     const result = runEdit(update, text, variables, options);
     if (needsDataCheck(update.edit, path)) {
-        verifyEdit(text, result.text, expectationFor(update.edit, variables, result.spans), describeEdit(update.edit));
+        verifyEdit(text, result.text, expectationFor(update.edit, result.spans), describeEdit(update.edit));
     }
     return result;
 }
@@ -40410,7 +40410,7 @@ async function planUpdate(options) {
                     try {
                         result = runEdit(update, state.text, variables, { shouldReplace: guard });
                         if (verify_needsDataCheck(update.edit, state.path)) {
-                            verify_verifyEdit(state.text, result.text, verify_expectationFor(update.edit, variables, result.spans), describeEdit(update.edit));
+                            verify_verifyEdit(state.text, result.text, verify_expectationFor(update.edit, result.spans), describeEdit(update.edit));
                         }
                     }
                     catch (error) {

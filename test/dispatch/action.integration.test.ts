@@ -3,13 +3,14 @@
  * the committed bundle) against the loopback GitHub API whose checks come from GitHub's OpenAPI description.
  * Rebuild first: node scripts/build.mjs dispatch-action
  */
-import { fileURLToPath } from 'node:url';
+
 import { afterEach, describe, expect, it } from 'vitest';
+import { dispatchActionDir } from '../support/actions.js';
 import { type CompositeRunResult, runCompositeAction } from '../support/composite.js';
 import { tempDir } from '../support/git.js';
 import { type GitHubApi, githubError, startGitHubApi } from '../support/github-api.js';
 
-const actionDir = fileURLToPath(new URL('../../dispatch-action', import.meta.url));
+const actionDir = dispatchActionDir;
 const TOKEN = 'github_pat_11AAAAAAA0secretTokenValue_xyz';
 const TAG = '1.4.2-dev';
 

@@ -4,14 +4,15 @@
  * through the test-only variable (action-runtime/timeouts.ts), so a hang ends in milliseconds.
  * Rebuild first: node scripts/build.mjs dispatch-action
  */
+
 import { createServer, type Server, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dispatchActionDir } from '../support/actions.js';
 import { type CompositeRunResult, runCompositeAction } from '../support/composite.js';
 import { tempDir } from '../support/git.js';
 import { type GitHubApi, startGitHubApi } from '../support/github-api.js';
 
-const actionDir = fileURLToPath(new URL('../../dispatch-action', import.meta.url));
+const actionDir = dispatchActionDir;
 const TOKEN = 'github_pat_11AAAAAAA0secretTokenValue_limits';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -7,6 +7,7 @@
  * repository served over authenticated HTTP. Only the committed bundles and action.yml files run: nothing is
  * mocked between the two sides.
  */
+
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../generator/src/config.js';
 import { downstreamWorkflowPath, generate, outLayout, UPSTREAM_WORKFLOW } from '../../generator/src/generate.js';
 import { writeFiles } from '../../generator/src/write.js';
+import { dispatchActionDir, receiveActionDir } from '../support/actions.js';
 import { type CompositeRunResult, checkoutStub, runCompositeAction, type UsesStub } from '../support/composite.js';
 import {
   bareRemote,
@@ -40,8 +42,8 @@ import {
 } from './workflow.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DISPATCH_ACTION = join(ROOT, 'dispatch-action');
-const RECEIVE_ACTION = join(ROOT, 'receive-action');
+const DISPATCH_ACTION = dispatchActionDir;
+const RECEIVE_ACTION = receiveActionDir;
 const EXAMPLE_CONFIG = join(ROOT, 'examples', 'gitops-dispatch.yml');
 const EXAMPLE_REPO = join(ROOT, 'examples', 'gitops-repo');
 const ACTIONS_REF = 'gitops-dispatch/gitops-dispatch@v0';

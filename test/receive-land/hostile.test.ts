@@ -4,11 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { git, readTree } from '../support/git.js';
-import { ensureReceiveBundle, expectTokenNeverShown, nativeRules, receive, serveGitops } from './support.js';
-
-beforeAll(() => ensureReceiveBundle(), 240_000);
+import { expectTokenNeverShown, nativeRules, receive, serveGitops } from './support.js';
 
 const tree = {
   'environments/prod/values.yaml': 'image:\n  tag: 1.0.0 # prod\n',

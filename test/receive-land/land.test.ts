@@ -3,19 +3,9 @@
  * authenticated HTTP: what lands on the remote, what the outputs and the summary say, and that the token is never
  * printed.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commitTo, git, readTree, remoteLog } from '../support/git.js';
-import {
-  ensureReceiveBundle,
-  expectTokenNeverShown,
-  nativeRules,
-  protectMain,
-  receive,
-  SOURCE_SHA,
-  serveGitops,
-} from './support.js';
-
-beforeAll(() => ensureReceiveBundle(), 240_000);
+import { expectTokenNeverShown, nativeRules, protectMain, receive, SOURCE_SHA, serveGitops } from './support.js';
 
 const tree = {
   'Chart.yaml': 'apiVersion: v2\nname: myapp\nversion: 0.1.0\n',

@@ -7,10 +7,9 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { git, readTree, remoteLog, tempDir, tryGit } from '../support/git.js';
 import {
-  ensureReceiveBundle,
   expectTokenNeverShown,
   nativeRules,
   receive,
@@ -19,8 +18,6 @@ import {
   TOKEN,
   TOKEN_BASE64,
 } from './support.js';
-
-beforeAll(() => ensureReceiveBundle(), 240_000);
 
 const tree = {
   'environments/prod/values.yaml': '# prod\nimage:\n  repository: ghcr.io/org/myapp\n  tag: 1.3.0-stable # by CI\n',

@@ -3,11 +3,9 @@
  * authenticated HTTP), all pushing to one remote: every update must land, nothing lost, nothing forced, no token
  * printed.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { git, remoteLog } from '../support/git.js';
-import { ensureReceiveBundle, expectTokenNeverShown, nativeRules, receive, serveGitops } from './support.js';
-
-beforeAll(() => ensureReceiveBundle(), 240_000);
+import { expectTokenNeverShown, nativeRules, receive, serveGitops } from './support.js';
 
 const N = 8;
 const apps = Array.from({ length: N }, (_, i) => `app-${i}`);

@@ -3,12 +3,11 @@
  * HTTP, the pull request is opened (then updated) through the loopback GitHub API, and the target branch, which
  * a pre-receive hook protects, never moves.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { pullRequestBranch } from '../../core/github/pulls.js';
 import { commitTo, git, parsedTrailers, readTree, remoteLog } from '../support/git.js';
 import { type GitHubApi, startGitHubApi } from '../support/github-api.js';
 import {
-  ensureReceiveBundle,
   expectTokenNeverShown,
   nativeRules,
   protectMain,
@@ -18,8 +17,6 @@ import {
   serveGitops,
   TOKEN,
 } from './support.js';
-
-beforeAll(() => ensureReceiveBundle(), 240_000);
 
 let api: GitHubApi | undefined;
 afterEach(async () => {

@@ -16,8 +16,6 @@ import {
 import { bareRemote, basicAuthHeader, startGitHttpServer, tempDir } from '../support/git.js';
 import type { GitHttpServer } from '../support/git-http-server.js';
 
-export { ensureReceiveBundle } from '../receive/build.js';
-
 /** Not a GitHub token format on purpose: only the action's own masking (not a pattern) can hide it. */
 export const TOKEN = 'receive-land-secret-4b7d1e9a0c2f';
 /** The credential as it travels in the extraheader actions/checkout persists. */

@@ -3,18 +3,9 @@
  * trailers or carry control bytes into the commit on the remote, and an only-newer refusal is seen in the summary
  * and an annotation, and can be overridden for one run with `only-newer: false`.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { git, parsedTrailers, readTree } from '../support/git.js';
-import {
-  ensureReceiveBundle,
-  expectTokenNeverShown,
-  nativeRules,
-  receive,
-  SOURCE_SHA,
-  serveGitops,
-} from './support.js';
-
-beforeAll(() => ensureReceiveBundle(), 240_000);
+import { expectTokenNeverShown, nativeRules, receive, SOURCE_SHA, serveGitops } from './support.js';
 
 const tree = {
   'environments/prod/values.yaml': 'image:\n  tag: 1.3.0-stable # prod\n',

@@ -1,11 +1,9 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCompositeAction } from '../support/composite.js';
 import { git, readTree, tempDir, writeTree } from '../support/git.js';
-import { actionDir, ensureReceiveBundle } from './build.js';
-
-beforeAll(() => ensureReceiveBundle(), 240_000);
+import { actionDir } from './build.js';
 
 /** A git repository holding `tree`, committed, as the workspace a checkout would leave. */
 async function workspace(tree: Record<string, string>): Promise<string> {

@@ -1,7 +1,7 @@
 /** Every case of the old action (test/fixtures/seed-action/cases.json), through the planner and through the action. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import { MemoryLogger } from '../../core/logger.js';
 import { applyPlan } from '../../core/plan/apply.js';
@@ -10,7 +10,7 @@ import { parseSeedMappings } from '../../core/rules/seed-dsl.js';
 import { collectVariables } from '../../core/rules/variables.js';
 import { runCompositeAction } from '../support/composite.js';
 import { git, readTree, tempDir, writeTree } from '../support/git.js';
-import { actionDir, ensureReceiveBundle, repoRoot } from './build.js';
+import { actionDir, repoRoot } from './build.js';
 
 interface SeedCase {
   name: string;
@@ -29,8 +29,6 @@ interface SeedCase {
 }
 
 const cases: SeedCase[] = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/seed-action/cases.json'), 'utf8'));
-
-beforeAll(() => ensureReceiveBundle(), 240_000);
 
 describe('seed cases through the planner', () => {
   for (const c of cases) {

@@ -4,13 +4,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { runCompositeAction } from '../support/composite.js';
 import { git, readTree, tempDir, writeTree } from '../support/git.js';
-import { actionDir, ensureReceiveBundle } from './build.js';
-
-beforeAll(() => ensureReceiveBundle(), 240_000);
+import { actionDir } from './build.js';
 
 async function workspace(tree: Record<string, string | Buffer>): Promise<string> {
   const dir = await tempDir('receive-trust-');
