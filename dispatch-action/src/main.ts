@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { createRequestFn } from '../../action-runtime/github.js';
 import { actionsLogger } from '../../action-runtime/logger.js';
-import { scaledSleep } from '../../action-runtime/sleep.js';
+import { scaledClock } from '../../action-runtime/sleep.js';
 import { errorMessage } from '../../core/errors.js';
 import { GitHubClient } from '../../core/github/client.js';
 import { type DeploymentSpec, DeploymentTracker } from '../../core/github/deployments.js';
@@ -24,7 +24,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const context = readRunContext(env);
     inputs = readInputs(env, context, actionsLogger);
-    const sleep = scaledSleep(env);
+    const { sleep, now } = scaledClock(env);
     const client = new GitHubClient({
       request: createRequestFn(inputs.token, inputs.apiUrl),
       logger: actionsLogger,
@@ -51,6 +51,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         wait: inputs.wait,
         waitTimeoutMs: inputs.waitTimeoutSeconds * 1000,
         sleep,
+        now,
         onAccepted: async () => deployment?.create(),
         onRun: async (run) => deployment?.started(run.htmlUrl),
         onConclusion: async (value) => {

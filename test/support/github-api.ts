@@ -66,6 +66,8 @@ export interface NewRun {
   /** ISO time; default now. */
   createdAt?: string;
   steps?: { status: string; conclusion: string | null }[];
+  /** Left out of this many list answers first, as a run GitHub has not created yet. */
+  hiddenForLists?: number;
 }
 
 export interface StoredRun extends Required<NewRun> {
@@ -104,6 +106,8 @@ export interface GitHubApiOptions {
   repositories?: Record<string, { defaultBranch: string }>;
   /** Web URL used in html_url fields. Default https://github.com. */
   serverUrl?: string;
+  /** `owner/name` -> the only token accepted for that repository's routes (e.g. an app repo's own GITHUB_TOKEN). */
+  tokenFor?: Record<string, string>;
 }
 
 interface OperationSpec {
@@ -393,7 +397,12 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       const { owner = '', repo = '' } = req.params;
       const created = req.query.created;
       const since = created?.startsWith('>=') ? Date.parse(created.slice(2)) : Number.NaN;
-      const list = runs
+      const visible = runs.filter((r) => {
+        if (r.hiddenForLists <= 0) return true;
+        r.hiddenForLists -= 1;
+        return false;
+      });
+      const list = visible
         .filter(
           (r) =>
             r.owner.toLowerCase() === owner.toLowerCase() &&
@@ -457,9 +466,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
             state: b.state,
             description: b.description ?? '',
             environment: d.request.environment ?? 'production',
-            log_url: b.log_url ?? '',
-            environment_url: b.environment_url ?? '',
-            target_url: b.log_url ?? '',
+            ...(b.log_url ? { log_url: b.log_url, target_url: b.log_url } : {}),
+            ...(b.environment_url ? { environment_url: b.environment_url } : {}),
             deployment_url: `${u.api}/deployments/${d.id}`,
             repository_url: u.api,
             url: `${u.api}/deployments/${d.id}/statuses/${d.statuses.length}`,
@@ -638,7 +646,15 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       problem('no Authorization header');
       return githubError(401, 'Requires authentication');
     }
-    if (!m || (options.token !== undefined && m[2] !== options.token)) {
+    const { owner: forOwner, repo: forRepo } = record.params;
+    const repoToken =
+      forOwner && forRepo
+        ? Object.entries(options.tokenFor ?? {}).find(
+            ([name]) => name.toLowerCase() === `${forOwner}/${forRepo}`.toLowerCase(),
+          )?.[1]
+        : undefined;
+    const expectedToken = repoToken ?? options.token;
+    if (!m || (expectedToken !== undefined && m[2] !== expectedToken)) {
       problem(`Authorization is not 'Bearer <token>' or 'token <token>' with the expected token`);
       return githubError(401, 'Bad credentials');
     }
@@ -658,7 +674,17 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     const paramProblems: string[] = [];
     for (const where of ['path', 'query'] as const) {
       const defs = spec.parameters.filter((p) => p.in === where);
-      const values = where === 'path' ? record.params : record.query;
+      const values: Record<string, string> = { ...(where === 'path' ? record.params : record.query) };
+      if (where === 'query' && spec.operationId === 'actions/list-workflow-runs-for-repo' && values.created) {
+        // The schema says date-time, but GitHub documents (and takes) its search syntax here: >=DATE, DATE..DATE.
+        const day = '\\d{4}-\\d\\d-\\d\\d(?:T\\d\\d:\\d\\d(?::\\d\\d)?(?:Z|[+-]\\d\\d:\\d\\d)?)?';
+        if (!new RegExp(`^(?:(?:>=|<=|>|<)?${day}|${day}\\.\\.${day})$`).test(values.created)) {
+          paramProblems.push(
+            `query parameter: 'created' is ${JSON.stringify(values.created)}; expected a date qualifier such as >=2024-01-02T03:04:05Z`,
+          );
+        }
+        delete values.created;
+      }
       const schema = {
         type: 'object',
         properties: Object.fromEntries(defs.map((d) => [d.name, d.schema])),
@@ -815,6 +841,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       const id = nextRunId++;
       const stored: StoredRun = {
         event: 'repository_dispatch',
+        hiddenForLists: 0,
         createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
         steps: [
           { status: 'queued', conclusion: null },
