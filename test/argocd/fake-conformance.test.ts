@@ -45,14 +45,14 @@ describe.skipIf(!existsSync(SWAGGER))("loopback Argo CD vs Argo CD's swagger.jso
   const check = (name: string) => ajv.compile({ $ref: `#/definitions/${name}`, definitions });
 
   it('names the operation the client calls, with the refresh and appNamespace parameters', () => {
-    const op = (swagger.paths as Record<string, Record<string, Schema>>)['/api/v1/applications/{name}']?.get;
-    expect(op?.operationId).toBe('ApplicationService_Get');
-    const params = (op?.parameters as { name: string; in: string }[]).map((p) => `${p.in}:${p.name}`);
+    const paths = swagger.paths as Record<string, Record<string, Schema>>;
+    const op = paths['/api/v1/applications/{name}']!.get!;
+    expect(op.operationId).toBe('ApplicationService_Get');
+    const params = (op.parameters as { name: string; in: string }[]).map((p) => `${p.in}:${p.name}`);
     expect(params).toEqual(expect.arrayContaining(['path:name', 'query:refresh', 'query:appNamespace']));
-    const ok = (op?.responses as Record<string, { schema: { $ref: string } }>)['200']!.schema.$ref;
-    expect(ok).toBe('#/definitions/v1alpha1Application');
-    const fallback = (op?.responses as Record<string, { schema: { $ref: string } }>).default!.schema.$ref;
-    expect(fallback).toBe('#/definitions/runtimeError');
+    const responses = op.responses as Record<string, { schema: { $ref: string } }>;
+    expect(responses['200']!.schema.$ref).toBe('#/definitions/v1alpha1Application');
+    expect(responses.default!.schema.$ref).toBe('#/definitions/runtimeError');
   });
 
   it.each<Outcome>(['healthy', 'degraded', 'sync-failed'])(
