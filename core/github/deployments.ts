@@ -1,8 +1,9 @@
 /**
  * A GitHub deployment in the application repository for the dispatched image, so its Environments page shows what is
  * deployed where: created once GitHub accepted the dispatch, `in_progress` with the downstream run as `log_url`, then
- * `success`, `failure` or `error` from the run's conclusion. GitHub itself marks earlier deployments of the
- * environment `inactive` when the new one succeeds (`auto_inactive`, its default).
+ * `success`, `failure` or `error` from the run's conclusion. GitHub itself marks earlier successful deployments of
+ * the environment `inactive` when the new one succeeds (`auto_inactive`, its default; GitHub documents it for
+ * non-transient, non-production environments).
  *
  * It uses the application repository's own token (`deployments: write`). Nothing here throws: the image is already
  * dispatched, so a refused deployment (403, 404, 409, 422) is explained as a warning and the dispatch goes on.
