@@ -13,7 +13,7 @@
  * the same checkout plans from scratch and lands normally; nothing half-done makes it believe the update is there.
  */
 import { type Problem, ProblemList, UserError } from '../errors.js';
-import { Git, type GitResult } from '../git/git.js';
+import { Git, type GitNetworkLimits, type GitResult } from '../git/git.js';
 import { classifyPushFailure, type PushFailureKind } from '../git/push-failure.js';
 import { redactSecrets } from '../git/redact.js';
 import { openOrUpdatePullRequest, type RequestFn } from '../github/pulls.js';
@@ -21,6 +21,7 @@ import type { Logger } from '../logger.js';
 import { hasControlCharacter } from '../oci.js';
 import type { Plan } from '../plan/model.js';
 import { jitteredBackoff, realSleep } from '../retry.js';
+import { checkAuthor, checkMaxAttempts } from './identity.js';
 
 export const DEFAULT_AUTHOR = {
   name: 'github-actions[bot]',
@@ -72,6 +73,8 @@ export interface LandOptions {
   env?: Record<string, string>;
   /** Values to mask wherever git's words are repeated (the token), on top of the built-in patterns. */
   secrets?: string[];
+  /** Time limits of git's network commands (fetch, push, ls-remote); default DEFAULT_GIT_NETWORK_LIMITS. */
+  network?: Partial<GitNetworkLimits>;
 }
 
 export interface LandResult {
@@ -105,28 +108,8 @@ const TRAILER_KEY = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
 function validate(o: LandOptions): void {
   const problems = new ProblemList();
-  const { name, email } = o.author;
-  if (name.trim() === '' || hasControlCharacter(name) || /[<>]/.test(name)) {
-    problems.add({
-      code: 'land/author-name',
-      input: 'author-name',
-      message: `Input 'author-name' is ${JSON.stringify(name)}; expected a non-empty name without <, > or line breaks`,
-    });
-  }
-  if (!/^[^\s<>@]+@[^\s<>@]+$/.test(email)) {
-    problems.add({
-      code: 'land/author-email',
-      input: 'author-email',
-      message: `Input 'author-email' is ${JSON.stringify(email)}; expected an address like name@example.com`,
-    });
-  }
-  if (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1 || o.maxAttempts > 100) {
-    problems.add({
-      code: 'land/max-attempts',
-      input: 'max-attempts',
-      message: `Input 'max-attempts' is ${JSON.stringify(o.maxAttempts)}; expected a whole number from 1 to 100`,
-    });
-  }
+  checkAuthor(o.author.name, o.author.email, problems);
+  checkMaxAttempts(o.maxAttempts, problems);
   for (const [key, value] of Object.entries(o.trailers ?? {})) {
     if (!TRAILER_KEY.test(key) || hasControlCharacter(value)) {
       problems.add({
@@ -218,7 +201,7 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
   const secrets = o.secrets ?? [];
   const c: Context = {
     o,
-    git: new Git(o.root, { env: o.env, logger }),
+    git: new Git(o.root, { env: o.env, logger, secrets, network: o.network }),
     remote: o.remote ?? 'origin',
     logger,
     redact: (text) => redactSecrets(text, secrets),

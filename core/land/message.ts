@@ -27,6 +27,17 @@ export function compileMessageTemplate(template: string, input = 'commit-message
   return (variables) => render({ ...variables }).trim();
 }
 
+/** Renders the template for this dispatch now, so an empty message fails before any file is touched. */
+export function checkRendersText(template: MessageTemplate, variables: Variables, input = 'commit-message'): void {
+  if (template(variables).trim() === '') {
+    throw new UserError({
+      code: 'land/empty-commit-message',
+      input,
+      message: `Input '${input}' renders to an empty message for this dispatch; expected a template that gives some text, e.g. "Deploy {{docker_image_tag}}"`,
+    });
+  }
+}
+
 /** Source trailers from the payload's `source` object, when it has them. */
 export function sourceTrailers(event: unknown): Record<string, string> {
   const source = (event as { client_payload?: { source?: unknown } } | undefined)?.client_payload?.source;

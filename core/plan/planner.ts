@@ -11,6 +11,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { editKustomizeImage } from '../edit/kustomize.js';
 import type { EditOptions, EditResult } from '../edit/model.js';
 import { checkPatterns, editRegex } from '../edit/regex.js';
+import { expectationFor, needsDataCheck, verifyEdit } from '../edit/verify.js';
 import { editYamlPath, variableValue } from '../edit/yaml-path.js';
 import { type Problem, ProblemList, UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -51,6 +52,17 @@ function describeConditions(rule: Rule): string {
     .join(' or ');
 }
 
+function describeEdit(edit: FileUpdate['edit']): string {
+  switch (edit.kind) {
+    case 'regex':
+      return edit.patterns.map((p) => `regex ${p.label}`).join(', ');
+    case 'yaml-path':
+      return `yaml-path ${edit.path}`;
+    case 'kustomize-image':
+      return `kustomize-image ${edit.image}`;
+  }
+}
+
 function runEdit(update: FileUpdate, text: string, variables: Variables, options: EditOptions) {
   const edit = update.edit;
   switch (edit.kind) {
@@ -63,8 +75,58 @@ function runEdit(update: FileUpdate, text: string, variables: Variables, options
   }
 }
 
+/**
+ * One update applied to one file's text, then read back as data (YAML 1.2 and 1.1) and refused unless only its
+ * targets changed. Throws UserError; the planner adds the rule and file.
+ */
+export function editFile(
+  update: FileUpdate,
+  path: string,
+  text: string,
+  variables: Variables,
+  options: EditOptions = {},
+): EditResult & { unmatched?: string[] } {
+  const result = runEdit(update, text, variables, options);
+  if (needsDataCheck(update.edit, path)) {
+    verifyEdit(text, result.text, expectationFor(update.edit, variables, result.spans), describeEdit(update.edit));
+  }
+  return result;
+}
+
+// fatal: a byte that is not UTF-8 throws instead of becoming U+FFFD; ignoreBOM: a BOM stays in the text, and so in
+// the file written back.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of a file the rules select; binary (a NUL byte) and non-UTF-8 files are refused, never rewritten. */
+export function decodeText(bytes: Uint8Array): string {
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    throw new UserError({
+      code: 'plan/not-text',
+      message: `holds a NUL byte at offset ${nul}, so it is not a text file; narrow the rule's files glob so it does not select it`,
+    });
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new UserError({
+      code: 'plan/not-text',
+      message: "is not valid UTF-8 (perhaps Latin-1 or UTF-16); convert it to UTF-8, or narrow the rule's files glob",
+    });
+  }
+}
+
 export async function planUpdate(options: PlanOptions): Promise<Plan> {
   const { root, rules, variables, logger } = options;
+  // The tag and digest are checked before any rule sees them, whatever the rules write: a malformed one is a broken
+  // or hostile sender, never "no rule matched".
+  const shapes = (['docker_image_tag', 'digest'] as const).flatMap((name) => {
+    const value = variables[name];
+    if (value === undefined || (name === 'digest' && value === '')) return [];
+    const problem = checkValue(name, value);
+    return problem ? [problem] : [];
+  });
+  if (shapes.length > 0) throw new UserError(shapes);
   const matched = matchRules(rules, variables, logger);
   if (matched.length === 0) {
     const tag = variables.docker_image_tag;
@@ -140,6 +202,14 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           let result: EditResult & { unmatched?: string[] };
           try {
             result = runEdit(update, state.text, variables, { shouldReplace: guard });
+            if (needsDataCheck(update.edit, state.path)) {
+              verifyEdit(
+                state.text,
+                result.text,
+                expectationFor(update.edit, variables, result.spans),
+                describeEdit(update.edit),
+              );
+            }
           } catch (error) {
             if (!(error instanceof UserError)) throw error;
             for (const p of error.problems) add(p, state.path);
@@ -202,9 +272,10 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           if (!state) {
             let text: string;
             try {
-              text = readFileSync(real, 'utf8');
+              text = decodeText(readFileSync(real));
             } catch (error) {
-              add({ code: 'plan/unreadable', message: `cannot read ${path}: ${(error as Error).message}` }, path);
+              if (error instanceof UserError) for (const p of error.problems) add(p, path);
+              else add({ code: 'plan/unreadable', message: `cannot read ${path}: ${(error as Error).message}` }, path);
               return undefined;
             }
             state = { path: key, before: text, text, rules: [], spans: [], pullRequest: false };

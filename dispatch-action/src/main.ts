@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { createRequestFn } from '../../action-runtime/github.js';
 import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock } from '../../action-runtime/sleep.js';
+import { requestLimits } from '../../action-runtime/timeouts.js';
 import { errorMessage } from '../../core/errors.js';
 import { GitHubClient } from '../../core/github/client.js';
 import { type DeploymentSpec, DeploymentTracker } from '../../core/github/deployments.js';
@@ -29,6 +30,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       request: createRequestFn(inputs.token, inputs.apiUrl),
       logger: actionsLogger,
       sleep,
+      limits: requestLimits(env),
     });
     deployment = inputs.deployment
       ? new DeploymentTracker(
@@ -37,6 +39,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
             request: createRequestFn(inputs.deployment.token, context.apiUrl || inputs.apiUrl),
             logger: actionsLogger,
             sleep,
+            limits: requestLimits(env),
           }),
           deploymentSpec(inputs, context),
           actionsLogger,

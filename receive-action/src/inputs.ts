@@ -6,7 +6,7 @@
 import { isAbsolute, normalize } from 'node:path';
 import { getInput as readInput } from '../../action-runtime/inputs.js';
 import { ProblemList } from '../../core/errors.js';
-import { hasControlCharacter } from '../../core/oci.js';
+import { checkAuthor, checkMaxAttempts } from '../../core/land/identity.js';
 
 export const DEFAULT_COMMIT_MESSAGE =
   "Branch {{git_branch}} led to updated Docker image '{{docker_image_tag}}': {{commit_message}}";
@@ -124,14 +124,8 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
   }
 
   const rawAttempts = getInput(env, 'max-attempts').trim() || '5';
-  const maxAttempts = Number(rawAttempts);
-  if (!/^\d+$/.test(rawAttempts) || maxAttempts < 1 || maxAttempts > 20) {
-    problems.add({
-      code: 'input/range',
-      input: 'max-attempts',
-      message: `Input 'max-attempts' is ${show(rawAttempts)}; expected a whole number from 1 to 20`,
-    });
-  }
+  const maxAttempts = /^\d+$/.test(rawAttempts) ? Number(rawAttempts) : Number.NaN;
+  checkMaxAttempts(maxAttempts, problems, show(rawAttempts));
 
   const workingDirectory = normalize(getInput(env, 'working-directory').trim() || '.');
   if (isAbsolute(workingDirectory) || workingDirectory.split(/[\\/]/).includes('..')) {
@@ -144,18 +138,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
 
   const authorName = getInput(env, 'author-name').trim() || DEFAULT_AUTHOR_NAME;
   const authorEmail = getInput(env, 'author-email').trim() || DEFAULT_AUTHOR_EMAIL;
-  for (const [name, value] of [
-    ['author-name', authorName],
-    ['author-email', authorEmail],
-  ] as const) {
-    if (hasControlCharacter(value) || /[<>]/.test(value)) {
-      problems.add({
-        code: 'input/identity',
-        input: name,
-        message: `Input '${name}' is ${show(value)}; expected one line without < > or control characters`,
-      });
-    }
-  }
+  checkAuthor(authorName, authorEmail, problems);
 
   const overrides: ReceiveInputs['overrides'] = {};
   for (const name of ['docker_image_tag', 'git_branch'] as const) {
@@ -164,7 +147,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
   }
 
   const inputs: ReceiveInputs = {
-    token: getInput(env, 'token'),
+    token: getInput(env, 'token').trim(),
     checkout: bool('checkout', true),
     rules: source,
     overrides,

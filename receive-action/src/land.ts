@@ -1,6 +1,9 @@
 /** `commit: true`: the receive action's inputs turned into a landing (core/land does the work). */
 import { createRequestFn } from '../../action-runtime/github.js';
-import { GitHubClient } from '../../core/github/client.js';
+import { gitNetworkLimits, requestLimits } from '../../action-runtime/timeouts.js';
+import { UserError } from '../../core/errors.js';
+import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
+import { describeNoAnswer } from '../../core/github/explain.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
 import { type LandResult, landChanges as land } from '../../core/land/land.js';
 import { type MessageTemplate, pullRequestText } from '../../core/land/message.js';
@@ -38,6 +41,7 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
       request: createRequestFn(inputs.token, o.apiUrl),
       logger: o.logger,
       sleep: o.sleep,
+      limits: requestLimits(process.env),
     });
     const environments = [...new Set(o.plan.changes.flatMap((c) => c.rules))];
     const { title, body } = pullRequestText(o.plan, environments, variables, o.trailers);
@@ -48,7 +52,21 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
       body,
       labels: inputs.labels,
       reviewers: inputs.reviewers,
-      request: (route, params) => client.request(route, params),
+      request: async (route, params) => {
+        try {
+          return await client.request(route, params);
+        } catch (error) {
+          const noAnswer = error instanceof GitHubApiError ? describeNoAnswer(error) : undefined;
+          if (noAnswer === undefined) throw error;
+          throw new UserError({
+            code: 'github/no-answer',
+            message:
+              `GitHub's API at ${o.apiUrl} did not answer while opening the pull request (${noAnswer}). Check the ` +
+              "runner's network or https://www.githubstatus.com, then run the job again: the rerun finds the update " +
+              'branch and opens or updates the same pull request.',
+          });
+        }
+      },
       repository: o.repository,
     };
   }
@@ -66,5 +84,6 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
     sleep: o.sleep,
     pullRequest,
     secrets: inputs.token ? [inputs.token] : [],
+    network: gitNetworkLimits(process.env),
   });
 }

@@ -9,7 +9,7 @@ import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock, scaledSleep } from '../../action-runtime/sleep.js';
 import { errorMessage, UserError } from '../../core/errors.js';
 import type { LandResult } from '../../core/land/land.js';
-import { compileMessageTemplate, sourceTrailers } from '../../core/land/message.js';
+import { checkRendersText, compileMessageTemplate, sourceTrailers } from '../../core/land/message.js';
 import { applyPlan } from '../../core/plan/apply.js';
 import { renderDiff } from '../../core/plan/diff.js';
 import type { Plan } from '../../core/plan/model.js';
@@ -62,7 +62,7 @@ async function readEvent(env: NodeJS.ProcessEnv): Promise<unknown> {
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Masked before anything else can print it.
   const token = getInput(env, 'token');
-  if (token) core.setSecret(token);
+  if (token.trim()) core.setSecret(token.trim());
   for (const secret of [getInput(env, 'argocd-token'), getInput(env, 'argocd-webhook-secret')]) {
     if (secret) core.setSecret(secret);
   }
@@ -77,6 +77,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     checkRuleApps(rules, argocd, logger);
     // Compiled before planning, so a broken template fails with every file untouched.
     const commitMessage = compileMessageTemplate(inputs.commitMessage);
+    if (inputs.commit && !inputs.dryRun) checkRendersText(commitMessage, variables);
     if (inputs.pullRequest && !inputs.commit) {
       logger.warning("Input 'pull-request' is true but 'commit' is false: no pull request is opened.");
     }

@@ -88,7 +88,9 @@ describe('planUpdate', () => {
     const root = await tempDir();
     await writeTree(root, { 'v.yaml': values });
     for (const bad of ['1.0\nrm -rf /', 'a b', '-x', `${'a'.repeat(129)}`, 'x\u0007']) {
-      const problems = await problemsOf(plan(root, [rule('r', '[^]*', '*.yaml', tagPath)], { docker_image_tag: bad }));
+      const problems = await problemsOf(
+        plan(root, [rule('r', '[\\s\\S]*', '*.yaml', tagPath)], { docker_image_tag: bad }),
+      );
       expect(problems[0]?.code).toBe('plan/invalid-value');
       expect(problems[0]?.message).toContain(JSON.stringify(bad));
       expect(problems[0]?.message).toContain('docker_image_tag');
