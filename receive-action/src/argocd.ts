@@ -5,7 +5,7 @@
  */
 
 import { ArgoCdClient, parseAppRef } from '../../core/argocd/client.js';
-import { followArgoCd } from '../../core/argocd/wait.js';
+import { type AppOutcome, followArgoCd } from '../../core/argocd/wait.js';
 import { pushEvent, sendPushWebhook } from '../../core/argocd/webhook.js';
 import { ProblemList } from '../../core/errors.js';
 import { Git } from '../../core/git/git.js';
@@ -167,13 +167,28 @@ export interface AfterLandingOptions {
   now: () => number;
 }
 
+/** What was asked of Argo CD, for the job summary. */
+export type ArgoCdReport = { kind: 'api'; apps: AppOutcome[] } | { kind: 'webhook'; delivered: boolean };
+
+export function argoCdSummaryMarkdown(report: ArgoCdReport | undefined): string {
+  if (!report) return '';
+  if (report.kind === 'webhook') {
+    return `\nArgo CD webhook: ${report.delivered ? 'push event delivered' : 'not delivered (see the warnings)'}\n`;
+  }
+  const rows = report.apps.map(
+    (a) =>
+      `| [${a.app}](${a.url}) | ${a.refreshed ? 'yes' : 'no (see the warnings)'} | ${a.healthy === undefined ? 'not waited for' : a.healthy ? 'Synced, Healthy' : 'no'} |`,
+  );
+  return ['', '| Argo CD Application | Refreshed | At the commit |', '| --- | --- | --- |', ...rows, ''].join('\n');
+}
+
 /** After a direct push: refresh (and wait for) the apps of the rules that changed files, or send the webhook. */
-export async function afterLanding(o: AfterLandingOptions): Promise<void> {
+export async function afterLanding(o: AfterLandingOptions): Promise<ArgoCdReport | undefined> {
   const { inputs, landing, logger } = o;
-  if (!inputs.server && !inputs.webhook) return;
+  if (!inputs.server && !inputs.webhook) return undefined;
   if (!landing.pushed || landing.pullRequestUrl) {
     logger.info('Argo CD: nothing pushed to the branch it watches (pull request or no push); no refresh asked for');
-    return;
+    return undefined;
   }
   if (inputs.webhook) {
     const git = new Git(o.root);
@@ -186,7 +201,7 @@ export async function afterLanding(o: AfterLandingOptions): Promise<void> {
     ).stdout
       .trim()
       .replace(/^origin\//, '');
-    await sendPushWebhook({
+    const delivered = await sendPushWebhook({
       url: inputs.webhook.url,
       secret: inputs.webhook.secret,
       event: pushEvent({
@@ -204,7 +219,7 @@ export async function afterLanding(o: AfterLandingOptions): Promise<void> {
       logger,
       sleep: o.sleep,
     });
-    return;
+    return { kind: 'webhook', delivered };
   }
   const changedRules = new Set(o.plan.changes.flatMap((c) => c.rules));
   const apps = [
@@ -214,10 +229,10 @@ export async function afterLanding(o: AfterLandingOptions): Promise<void> {
     logger.notice(
       `Input 'argocd-server' is set but no rule that changed files (${[...changedRules].join(', ') || 'none'}) names an 'argocd-app'; add argocd-app to those rules`,
     );
-    return;
+    return undefined;
   }
   const server = inputs.server!;
-  await followArgoCd({
+  const outcomes = await followArgoCd({
     client: new ArgoCdClient({ server: server.url, token: server.token }),
     server: server.url,
     apps,
@@ -228,4 +243,5 @@ export async function afterLanding(o: AfterLandingOptions): Promise<void> {
     now: o.now,
     logger,
   });
+  return { kind: 'api', apps: outcomes };
 }

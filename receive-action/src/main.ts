@@ -18,7 +18,7 @@ import type { Rule } from '../../core/rules/model.js';
 import { parseNativeRules } from '../../core/rules/native.js';
 import { parseSeedMappings } from '../../core/rules/seed-dsl.js';
 import { collectVariables } from '../../core/rules/variables.js';
-import { afterLanding, checkRuleApps, readArgoCdInputs } from './argocd.js';
+import { afterLanding, argoCdSummaryMarkdown, checkRuleApps, readArgoCdInputs } from './argocd.js';
 import { getInput, type ReceiveInputs, readInputs } from './inputs.js';
 import { landChanges } from './land.js';
 import { summaryMarkdown } from './summary.js';
@@ -128,7 +128,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       }),
     );
     if (landing) {
-      await afterLanding({
+      const report = await afterLanding({
         inputs: argocd,
         rules,
         plan,
@@ -139,6 +139,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         logger,
         ...scaledClock(env),
       });
+      if (report) await writeSummary(env, argoCdSummaryMarkdown(report));
     }
   } catch (error) {
     if (error instanceof UserError && error.problems.length > 1) {

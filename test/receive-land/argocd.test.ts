@@ -111,6 +111,7 @@ describe('receive-action + Argo CD API', () => {
     // The other environment's app was left alone.
     expect(fake.apps.get('argocd/myapp-prod')!.reads).toBe(0);
     expect(r.log).toContain(`is Synced and Healthy at ${landed.slice(0, 12)}`);
+    expect(r.summary).toContain(`| [myapp-dev](${fake.url}/applications/myapp-dev) | yes | Synced, Healthy |`);
     expect(r.masked).toContain(ARGOCD_TOKEN);
     expectArgoSecretsNeverShown(r);
   });
@@ -145,6 +146,7 @@ describe('receive-action + Argo CD API', () => {
     const warnings = r.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
     expect(warnings.join('\n')).toMatch(/Could not refresh Argo CD Application 'myapp-dev' .*HTTP 500/);
     expect(fake.requests).toHaveLength(1);
+    expect(r.summary).toContain('| no (see the warnings) | not waited for |');
     expectArgoSecretsNeverShown(r);
   });
 
@@ -207,6 +209,7 @@ describe('receive-action + Argo CD webhook', () => {
       commits: [{ id: r.outputs['commit-sha'], modified: ['environments/dev/values.yaml'] }],
     });
     expect(r.masked).toContain(WEBHOOK_SECRET);
+    expect(r.summary).toContain('Argo CD webhook: push event delivered');
     expectArgoSecretsNeverShown(r);
   });
 });
