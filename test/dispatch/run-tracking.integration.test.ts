@@ -192,22 +192,25 @@ describe('dispatch-action: wait for a repository_dispatch run', () => {
     expect(lists.length).toBe(5);
   });
 
-  it('a 403 on the runs list says the token needs "Actions: Read-only"', async () => {
+  it.each([
+    [403, 'Resource not accessible by personal access token', 'actions=read'],
+    [404, 'Not Found', 'besides "Contents: Read and write"'],
+  ])('a %i on the runs list says the token needs "Actions: Read-only"', async (status, message, words) => {
     const { result } = await runAction(
       { wait: 'true' },
       {
         before: (a) =>
           a.reply(
             'actions/list-workflow-runs-for-repo',
-            githubError(403, 'Resource not accessible by personal access token', {
-              'x-accepted-github-permissions': 'actions=read',
-            }),
+            githubError(status, message, status === 403 ? { 'x-accepted-github-permissions': 'actions=read' } : {}),
           ),
       },
     );
     expect(result.exitCode).toBe(1);
     expect(errorText(result)).toContain('"Actions: Read-only"');
-    expect(errorText(result)).toContain('actions=read');
+    expect(errorText(result)).toContain(words);
+    // The dispatch itself was sent and reported before the wait failed.
+    expect(result.outputs.payload).toContain('"event_type"');
     expectNoSecret(result);
   });
 });
