@@ -8,6 +8,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { quoted } from '../display.js';
 import { editKustomizeImage } from '../edit/kustomize.js';
 import type { EditOptions, EditResult } from '../edit/model.js';
 import { checkPatterns, editRegex } from '../edit/regex.js';
@@ -18,7 +19,7 @@ import type { Logger } from '../logger.js';
 import { expandGlobs } from '../rules/glob.js';
 import { matchRules } from '../rules/match.js';
 import type { FileUpdate, Rule, Variables } from '../rules/model.js';
-import type { FileChange, Plan, SpanChange } from './model.js';
+import type { FileChange, Plan, RefusedSpan, SpanChange } from './model.js';
 import { compareSemVer, tagVersion } from './semver.js';
 import { checkValue, writtenVariables } from './validate.js';
 
@@ -27,6 +28,11 @@ export interface PlanOptions {
   rules: Rule[];
   variables: Variables;
   logger: Logger;
+  /**
+   * `false` turns the rules' `only-newer` guard off for this run (the receive action's `only-newer: false`, the way
+   * to recover an environment pinned by a wrong, too-high version). Default true: rules decide.
+   */
+  onlyNewer?: boolean;
 }
 
 interface FileState {
@@ -132,7 +138,7 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
     const tag = variables.docker_image_tag;
     const missed = rules.map((r) => `${r.name}: ${describeConditions(r)}`).join('; ');
     logger.notice(
-      `${tag === undefined ? 'This dispatch (no docker_image_tag)' : `Tag ${JSON.stringify(tag)}`} matched no rule; nothing to update. Patterns missed: ${missed || '(no rules)'}`,
+      `${tag === undefined ? 'This dispatch (no docker_image_tag)' : `Tag ${quoted(tag)}`} matched no rule; nothing to update. Patterns missed: ${missed || '(no rules)'}`,
       { title: 'No rule matched' },
     );
     return { matchedRules: [], changes: [], unchanged: [] };
@@ -142,6 +148,7 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
   const realRoot = await realpath(root);
   const states = new Map<string, FileState>();
   const checkedValues = new Set<string>();
+  const refused: RefusedSpan[] = [];
 
   for (const rule of matched) {
     await logger.group(`Rule ${rule.name}`, async () => {
@@ -223,7 +230,7 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           }
           for (const span of result.spans) {
             logger.info(
-              `${state.path}:${span.line}: ${span.variable} ${JSON.stringify(span.before)} -> ${JSON.stringify(span.after)} (${span.locator})`,
+              `${state.path}:${span.line}: ${span.variable} ${quoted(span.before)} -> ${quoted(span.after)} (${span.locator})`,
             );
           }
           if (result.spans.length > 0) {
@@ -304,20 +311,48 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
   }
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   unchanged.sort();
-  return { matchedRules: matched.map((r) => r.name), changes, unchanged };
+  return { matchedRules: matched.map((r) => r.name), changes, unchanged, ...(refused.length > 0 ? { refused } : {}) };
 
   function onlyNewerGuard(rule: Rule, path: string, suffix: string): EditOptions['shouldReplace'] {
     return (candidate) => {
       const current = tagVersion(candidate.before, suffix);
       const next = tagVersion(candidate.after, suffix);
       if (current && next && compareSemVer(next, current) < 0) {
-        logger.warning(
-          `rule '${rule.name}': ${path} keeps ${candidate.before}; ${candidate.after} is an older version (only-newer)`,
-          { file: path, line: candidate.line, title: 'Older version not written' },
+        const kept = quoted(candidate.before);
+        const older = quoted(candidate.after);
+        if (options.onlyNewer === false) {
+          logger.notice(
+            `rule '${rule.name}': ${path} had ${kept}; writing ${older}, an older version, because input 'only-newer' is false for this run`,
+            { file: path, line: candidate.line, title: 'only-newer overridden' },
+          );
+          return true;
+        }
+        // An editor may ask twice for one span (e.g. when it checks its result): one row, one warning.
+        const seen = refused.some(
+          (r) => r.rule === rule.name && r.path === path && r.line === candidate.line && r.refused === candidate.after,
         );
+        if (!seen) {
+          const { line, variable } = candidate;
+          refused.push({ rule: rule.name, path, line, variable, kept: candidate.before, refused: candidate.after });
+          logger.warning(
+            `rule '${rule.name}': ${path} keeps ${kept}; ${older} is an older version, so it was not written (only-newer). ` +
+              `If ${kept} is wrong, run again with input 'only-newer: false' or edit the file by hand (README: Recovering from only-newer).`,
+            {
+              file: path,
+              line,
+              title: `only-newer kept ${oneLineVersion(candidate.before)}, refused ${oneLineVersion(candidate.after)}`,
+            },
+          );
+        }
         return false;
       }
       return true;
     };
   }
+}
+
+/** A version for an annotation title: quoted, short. */
+function oneLineVersion(value: string): string {
+  const shown = quoted(value);
+  return shown.length > 60 ? `${shown.slice(0, 57)}..."` : shown;
 }

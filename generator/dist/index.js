@@ -31638,6 +31638,59 @@ const silentLogger = {
     group: (_name, fn) => fn(),
 };
 
+;// CONCATENATED MODULE: ./core/display.ts
+/**
+ * Showing untrusted values to people: the one place that decides how a payload value appears in a pull request
+ * (title and body), the job summary, a log line or a commit message. Every such value goes through a function here.
+ *
+ * Markdown (PR body, job summary): a value is shown as a code span, never as Markdown or HTML. GitHub renders a code
+ * span's content literally: no HTML (`<img>`, `<details>`), no emphasis, no links or autolinks, and no `@mention`
+ * or `#123` reference (GitHub skips code when it links mentions and references), so nobody is pinged and nothing
+ * is fetched. The fence is one backtick longer than the longest backtick run in the value, so a value cannot close
+ * its own span. `<code>` with HTML escaping was not used: Markdown is still parsed inside an inline HTML element,
+ * so `[text](https://evil)` or `*x*` would still render there. A zero-width joiner after `@` was not used either:
+ * it breaks copy and paste of the value and leaves HTML and links to other escaping.
+ *
+ * Logs: a value is JSON-quoted with every control, line separator, bidi and BOM character as a `\uXXXX` escape, so a
+ * value cannot start a new line (and with it a `::workflow-command::`), colour the log, or reorder what is read.
+ */
+/** C0 (but tab and line feed), DEL, C1. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: that is exactly what is removed
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+/** Characters that reorder or hide text: bidi embeddings, overrides, isolates, marks; BOM; zero-width space. */
+const INVISIBLE = /[\u061C\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+const LINE_BREAK = /\r\n|[\r\u0085\u2028\u2029]/g;
+/** Line breaks to `\n` (U+0085, U+2028, U+2029 and CR count as breaks), then controls and bidi characters removed. */
+function stripControls(value) {
+    return value.replace(LINE_BREAK, '\n').replace(CONTROL, '').replace(INVISIBLE, '');
+}
+/** One line: `stripControls`, with every line break and tab as a space. */
+function oneLine(value) {
+    return stripControls(value).replace(/[\n\t]/g, ' ');
+}
+/**
+ * A Markdown code span showing `value` literally (one line). `table: true` for a GFM table cell, where a `|` would
+ * end the cell even inside a code span: it becomes `\|`, which GitHub shows as `|`. Empty -> `(empty)`.
+ */
+function codeSpan(value, options = {}) {
+    let text = oneLine(value);
+    if (text === '')
+        return '(empty)';
+    if (options.table) {
+        // A backslash run before `|` would escape the `\` we add; double it (the cell then shows one extra `\`).
+        text = text.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes}\\|`);
+    }
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    // CommonMark strips one space on each side when both are there; pad so the value's own edges survive.
+    const pad = text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ')) ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** `value` quoted for a log line or annotation: JSON string syntax, every invisible or line-breaking character escaped. */
+function quoted(value) {
+    return JSON.stringify(value).replace(/[\u007F-\u009F\u061C\u200B\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./core/oci.ts
@@ -40199,6 +40252,7 @@ function checkValue(name, value) {
 
 
 
+
 /** True when `target` is `root` itself or below it. */
 function isInside(root, target) {
     const rel = (0,external_node_path_namespaceObject.relative)(root, target);
@@ -40280,13 +40334,14 @@ async function planUpdate(options) {
     if (matched.length === 0) {
         const tag = variables.docker_image_tag;
         const missed = rules.map((r) => `${r.name}: ${describeConditions(r)}`).join('; ');
-        logger.notice(`${tag === undefined ? 'This dispatch (no docker_image_tag)' : `Tag ${JSON.stringify(tag)}`} matched no rule; nothing to update. Patterns missed: ${missed || '(no rules)'}`, { title: 'No rule matched' });
+        logger.notice(`${tag === undefined ? 'This dispatch (no docker_image_tag)' : `Tag ${quoted(tag)}`} matched no rule; nothing to update. Patterns missed: ${missed || '(no rules)'}`, { title: 'No rule matched' });
         return { matchedRules: [], changes: [], unchanged: [] };
     }
     const problems = new ProblemList();
     const realRoot = await (0,promises_namespaceObject.realpath)(root);
     const states = new Map();
     const checkedValues = new Set();
+    const refused = [];
     for (const rule of matched) {
         await logger.group(`Rule ${rule.name}`, async () => {
             const where = { file: rule.origin.source, line: rule.origin.line, column: rule.origin.column };
@@ -40372,7 +40427,7 @@ async function planUpdate(options) {
                         });
                     }
                     for (const span of result.spans) {
-                        logger.info(`${state.path}:${span.line}: ${span.variable} ${JSON.stringify(span.before)} -> ${JSON.stringify(span.after)} (${span.locator})`);
+                        logger.info(`${state.path}:${span.line}: ${span.variable} ${quoted(span.before)} -> ${quoted(span.after)} (${span.locator})`);
                     }
                     if (result.spans.length > 0) {
                         state.text = result.text;
@@ -40452,18 +40507,40 @@ async function planUpdate(options) {
     }
     changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     unchanged.sort();
-    return { matchedRules: matched.map((r) => r.name), changes, unchanged };
+    return { matchedRules: matched.map((r) => r.name), changes, unchanged, ...(refused.length > 0 ? { refused } : {}) };
     function onlyNewerGuard(rule, path, suffix) {
         return (candidate) => {
             const current = tagVersion(candidate.before, suffix);
             const next = tagVersion(candidate.after, suffix);
             if (current && next && compareSemVer(next, current) < 0) {
-                logger.warning(`rule '${rule.name}': ${path} keeps ${candidate.before}; ${candidate.after} is an older version (only-newer)`, { file: path, line: candidate.line, title: 'Older version not written' });
+                const kept = quoted(candidate.before);
+                const older = quoted(candidate.after);
+                if (options.onlyNewer === false) {
+                    logger.notice(`rule '${rule.name}': ${path} had ${kept}; writing ${older}, an older version, because input 'only-newer' is false for this run`, { file: path, line: candidate.line, title: 'only-newer overridden' });
+                    return true;
+                }
+                // An editor may ask twice for one span (e.g. when it checks its result): one row, one warning.
+                const seen = refused.some((r) => r.rule === rule.name && r.path === path && r.line === candidate.line && r.refused === candidate.after);
+                if (!seen) {
+                    const { line, variable } = candidate;
+                    refused.push({ rule: rule.name, path, line, variable, kept: candidate.before, refused: candidate.after });
+                    logger.warning(`rule '${rule.name}': ${path} keeps ${kept}; ${older} is an older version, so it was not written (only-newer). ` +
+                        `If ${kept} is wrong, run again with input 'only-newer: false' or edit the file by hand (README: Recovering from only-newer).`, {
+                        file: path,
+                        line,
+                        title: `only-newer kept ${oneLineVersion(candidate.before)}, refused ${oneLineVersion(candidate.after)}`,
+                    });
+                }
                 return false;
             }
             return true;
         };
     }
+}
+/** A version for an annotation title: quoted, short. */
+function oneLineVersion(value) {
+    const shown = quoted(value);
+    return shown.length > 60 ? `${shown.slice(0, 57)}..."` : shown;
 }
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js

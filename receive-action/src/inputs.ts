@@ -40,6 +40,8 @@ export interface ReceiveInputs {
   reviewers: string[];
   maxAttempts: number;
   dryRun: boolean;
+  /** `only-newer`: 'rules' (true) lets each rule's only-newer apply; 'false' turns the guard off for this run. */
+  onlyNewer: boolean;
   /** Relative to the workspace, normalised, never leaving it. */
   workingDirectory: string;
 }
@@ -140,6 +142,15 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
   const authorEmail = getInput(env, 'author-email').trim() || DEFAULT_AUTHOR_EMAIL;
   checkAuthor(authorName, authorEmail, problems);
 
+  const rawOnlyNewer = getInput(env, 'only-newer').trim() || 'rules';
+  if (rawOnlyNewer !== 'rules' && rawOnlyNewer !== 'false') {
+    problems.add({
+      code: 'input/only-newer',
+      input: 'only-newer',
+      message: `Input 'only-newer' is ${show(rawOnlyNewer)}; expected rules (each rule's only-newer applies) or false (write an older version too, for this run)`,
+    });
+  }
+
   const overrides: ReceiveInputs['overrides'] = {};
   for (const name of ['docker_image_tag', 'git_branch'] as const) {
     const value = getInput(env, name);
@@ -161,6 +172,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
     reviewers: list(getInput(env, 'reviewers')),
     maxAttempts,
     dryRun: bool('dry-run', false),
+    onlyNewer: rawOnlyNewer !== 'false',
     workingDirectory,
   };
   problems.throwIfAny();

@@ -6,7 +6,12 @@ import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
 import { describeNoAnswer } from '../../core/github/explain.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
 import { type LandResult, landChanges as land } from '../../core/land/land.js';
-import { type MessageTemplate, pullRequestText } from '../../core/land/message.js';
+import {
+  type DispatchSource,
+  type MessageTemplate,
+  pullRequestText,
+  templateTrailers,
+} from '../../core/land/message.js';
 import type { Logger } from '../../core/logger.js';
 import { applyPlan } from '../../core/plan/apply.js';
 import type { Plan } from '../../core/plan/model.js';
@@ -23,6 +28,8 @@ export interface LandOptions {
   inputs: ReceiveInputs;
   variables: Variables;
   commitMessage: MessageTemplate;
+  /** Validated provenance of the dispatch (readSource). */
+  source: DispatchSource;
   trailers: Record<string, string>;
   /** owner/repo of the GitOps repository (GITHUB_REPOSITORY). */
   repository: string;
@@ -44,10 +51,11 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
       limits: requestLimits(process.env),
     });
     const environments = [...new Set(o.plan.changes.flatMap((c) => c.rules))];
-    const { title, body } = pullRequestText(o.plan, environments, variables, o.trailers);
+    const { title, body } = pullRequestText(o.plan, environments, variables, o.source);
     pullRequest = {
       enabled: true,
-      branch: pullRequestBranch(environments, variables.image || o.trailers['Source-Repository'] || ''),
+      // Named from the validated image (else the source repository), the same value the ownership trailer holds.
+      branch: pullRequestBranch(environments, o.source.image || o.source.repository || ''),
       title,
       body,
       labels: inputs.labels,
@@ -78,6 +86,7 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
     apply: (plan) => applyPlan(o.root, plan),
     commitMessage: () => o.commitMessage(variables),
     trailers: o.trailers,
+    messageTrailers: templateTrailers(inputs.commitMessage),
     author: { name: inputs.authorName, email: inputs.authorEmail },
     push: inputs.push,
     maxAttempts: inputs.maxAttempts,

@@ -67,7 +67,7 @@ describe('receive-action (checkout: false, commit: false)', () => {
     expect(r.outputs.pushed).toBe('false');
     expect(r.outputs['commit-sha']).toBe('');
     expect(r.summary).toContain('| environment | file | old value | new value |');
-    expect(r.summary).toContain('<code>0.8.0-stable</code> | <code>1.0.0-stable</code>');
+    expect(r.summary).toContain('`0.8.0-stable` | `1.0.0-stable`');
   });
 
   it("reports the seed's own `git_brach` typo with a suggestion and changes nothing", async () => {
