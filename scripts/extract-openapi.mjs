@@ -20,6 +20,10 @@ const OPERATIONS = [
   'pulls/update',
   'issues/add-labels',
   'pulls/request-reviewers',
+  // Issue 13: finding and following the run a repository_dispatch started; deployments in the application repo.
+  'actions/list-workflow-runs-for-repo',
+  'repos/create-deployment',
+  'repos/create-deployment-status',
 ];
 
 // Documentation-only keywords: dropping them keeps the fixture small and does not change what validates.

@@ -7,6 +7,7 @@ import { utf8Bytes } from '../payload/serialize.js';
 import { realSleep } from '../retry.js';
 import { GitHubApiError, type GitHubClient } from './client.js';
 import { type ExplainContext, explainFailure } from './explain.js';
+import { findDispatchedRun, type RunSummary, waitForRunCompletion } from './runs.js';
 
 export type DispatchOutputName = 'payload' | 'run-id' | 'run-url' | 'run-conclusion';
 
@@ -21,6 +22,12 @@ export interface DispatchOptions {
   pollIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Called once GitHub accepted the event (e.g. to create a deployment); must not throw. */
+  onAccepted?: () => Promise<void>;
+  /** Called when the started run is known (e.g. to set the deployment in progress); must not throw. */
+  onRun?: (run: { id: number; htmlUrl?: string }) => Promise<void>;
+  /** Called with the waited run's conclusion, before a failed run throws; must not throw. */
+  onConclusion?: (conclusion: string) => Promise<void>;
 }
 
 export interface DispatchResult {
@@ -67,6 +74,20 @@ export async function sendDispatch(
     }
   };
 
+  const now = options.now ?? Date.now;
+  // wait-timeout bounds the whole wait, the search for a repository_dispatch's run included.
+  const startedAt = now();
+  const runWait = () => ({
+    owner: prepared.owner,
+    repo: prepared.repo,
+    deadline: startedAt + options.waitTimeoutMs,
+    timeoutSeconds: Math.round(options.waitTimeoutMs / 1000),
+    sleep: options.sleep ?? realSleep,
+    now,
+    logger,
+    pollIntervalMs: options.pollIntervalMs,
+  });
+
   if (prepared.mode === 'repository_dispatch') {
     const body = prepared.body();
     logger.info(`Sending repository_dispatch '${prepared.eventType}' to ${repository} (${utf8Bytes(body)} bytes)`);
@@ -77,7 +98,29 @@ export async function sendDispatch(
     );
     outputs.set('payload', body);
     logger.info(`GitHub accepted the repository_dispatch event for ${repository}`);
-    return { body };
+    await options.onAccepted?.();
+    if (!options.wait) return { body };
+    const dispatchId = prepared.payload.source?.dispatch_id;
+    if (!dispatchId) {
+      throw new UserError({
+        code: 'run/no-dispatch-id',
+        input: 'wait',
+        message: "Input 'wait' is true but the payload has no source.dispatch_id to find the run by",
+      });
+    }
+    const runsCall = (route: string, params: Record<string, unknown>, action: string) =>
+      callRuns(client, route, params, action, repository);
+    const found: RunSummary = await findDispatchedRun(runsCall, dispatchId, startedAt, prepared.eventType, runWait());
+    outputs.set('run-id', String(found.id));
+    if (found.htmlUrl) outputs.set('run-url', found.htmlUrl);
+    await options.onRun?.(found);
+    const conclusion = await waitForRunCompletion(runsCall, found, runWait());
+    return finishRun(outputs, logger, options, repository, {
+      body,
+      runId: found.id,
+      runUrl: found.htmlUrl,
+      conclusion,
+    });
   }
 
   let ref = prepared.ref;
@@ -134,54 +177,58 @@ export async function sendDispatch(
   outputs.set('run-id', String(runId));
   if (runUrl) outputs.set('run-url', runUrl);
   logger.info(`Started run ${runId}${runUrl ? `: ${runUrl}` : ''}`);
+  await options.onAccepted?.();
   if (!options.wait) return { body, ref, runId, runUrl };
+  await options.onRun?.({ id: runId, htmlUrl: runUrl });
 
-  const conclusion = await waitForRun(prepared, runId, runUrl, call, logger, options);
+  const conclusion = await waitForRunCompletion(call, { id: runId, htmlUrl: runUrl }, runWait());
+  return finishRun(outputs, logger, options, repository, { body, ref, runId, runUrl, conclusion });
+}
+
+async function finishRun(
+  outputs: OutputSink,
+  logger: Logger,
+  options: DispatchOptions,
+  repository: string,
+  result: DispatchResult & { runId: number; conclusion: string },
+): Promise<DispatchResult> {
+  const { runId, runUrl, conclusion } = result;
   outputs.set('run-conclusion', conclusion);
+  await options.onConclusion?.(conclusion);
   if (conclusion !== 'success') {
     throw new UserError({
       code: 'run/not-successful',
-      message: `The dispatched run finished with conclusion '${conclusion}': ${runUrl ?? `run ${runId} in ${repository}`}`,
+      message: `The dispatched run finished with conclusion '${conclusion}': ${runUrl || `run ${runId} in ${repository}`}`,
     });
   }
-  logger.info(`The dispatched run succeeded: ${runUrl ?? runId}`);
-  return { body, ref, runId, runUrl, conclusion };
+  logger.info(`The dispatched run succeeded: ${runUrl || runId}`);
+  return result;
 }
 
-async function waitForRun(
-  prepared: PreparedDispatch,
-  runId: number,
-  runUrl: string | undefined,
-  call: (route: string, params: Record<string, unknown>, action: string) => Promise<{ data: unknown }>,
-  logger: Logger,
-  options: DispatchOptions,
-): Promise<string> {
-  const sleep = options.sleep ?? realSleep;
-  const now = options.now ?? Date.now;
-  const interval = options.pollIntervalMs ?? 10_000;
-  const started = now();
-  let lastStatus = '';
-  for (;;) {
-    const answer = await call(
-      ROUTES.getRun,
-      { owner: prepared.owner, repo: prepared.repo, run_id: runId },
-      `read the status of run ${runId}`,
-    );
-    const run = (answer.data ?? {}) as { status?: unknown; conclusion?: unknown };
-    const status = typeof run.status === 'string' ? run.status : 'unknown';
-    if (status !== lastStatus) logger.info(`Run ${runId} is ${status}`);
-    lastStatus = status;
-    if (status === 'completed') {
-      return typeof run.conclusion === 'string' && run.conclusion ? run.conclusion : 'unknown';
-    }
-    const elapsed = now() - started;
-    if (elapsed + interval > options.waitTimeoutMs) {
+/** Reading runs needs "Actions: Read-only" on the target, which a dispatch-only token may lack: say so. */
+async function callRuns(
+  client: GitHubClient,
+  route: string,
+  params: Record<string, unknown>,
+  action: string,
+  repository: string,
+) {
+  try {
+    return await client.request(route, params);
+  } catch (error) {
+    if (error instanceof GitHubApiError) {
       throw new UserError({
-        code: 'run/timeout',
-        input: 'wait-timeout',
-        message: `Run ${runId} did not complete within ${Math.round(options.waitTimeoutMs / 1000)} s (input 'wait-timeout'); last status '${status}'. See ${runUrl ?? `run ${runId}`}`,
+        code: `github/${error.status ?? 'network'}`,
+        input: error.status === 403 || error.status === 404 ? 'token' : undefined,
+        message: explainFailure(error, {
+          mode: 'repository_dispatch',
+          repository,
+          action,
+          permission:
+            '"Actions: Read-only" (to find and follow the run; input \'wait\' is true) besides "Contents: Read and write"',
+        }),
       });
     }
-    await sleep(interval);
+    throw error;
   }
 }

@@ -11,6 +11,8 @@ export interface ExplainContext {
   workflow?: string;
   /** What was being done, e.g. "send the repository_dispatch event". */
   action: string;
+  /** The permission this request needs, when it is not the mode's dispatch permission (e.g. reading runs). */
+  permission?: string;
 }
 
 const NEW_TOKEN =
@@ -81,10 +83,10 @@ export function explainFailure(error: GitHubApiError, context: ExplainContext): 
       return `${head}: no answer from GitHub (${error.message})${tried}. Check input 'api-url' and the runner's network; the request was retried and kept failing.`;
     }
     case 401:
-      return `${head}: HTTP 401, the token was rejected: it is invalid, expired or revoked.${quote} ${NEW_TOKEN}. Fine-grained tokens need ${permissionFor(context.mode)} on ${context.repository}.`;
+      return `${head}: HTTP 401, the token was rejected: it is invalid, expired or revoked.${quote} ${NEW_TOKEN}. Fine-grained tokens need ${context.permission ?? permissionFor(context.mode)} on ${context.repository}.`;
     case 403: {
       const accepted = error.headers['x-accepted-github-permissions'];
-      const wanted = permissionFor(context.mode);
+      const wanted = context.permission ?? permissionFor(context.mode);
       const acceptedText =
         accepted !== undefined && String(accepted) !== ''
           ? ` GitHub accepts these permissions for this request (X-Accepted-GitHub-Permissions): ${String(accepted)}.`
@@ -99,7 +101,7 @@ export function explainFailure(error: GitHubApiError, context: ExplainContext): 
         context.mode === 'workflow_dispatch'
           ? ` For workflow_dispatch, also check that input 'workflow' (${JSON.stringify(context.workflow ?? '')}) is the file name of a workflow in .github/workflows of ${context.repository} (e.g. gitops-receive.yml) that has a workflow_dispatch trigger on the default branch.`
           : '';
-      return `${head}: HTTP 404, GitHub says the repository ${context.repository} does not exist or the token cannot see it.${quote} Check input 'repository' (owner/repo). GitHub answers 404 instead of 403 for private repositories a token cannot see: the token needs ${permissionFor(context.mode)} on ${context.repository}: a fine-grained token must list ${context.repository} under "Repository access" (its resource owner must be ${context.repository.split('/')[0]}) and grant that permission; a classic token needs the "repo" scope.${workflowPart}`;
+      return `${head}: HTTP 404, GitHub says the repository ${context.repository} does not exist or the token cannot see it.${quote} Check input 'repository' (owner/repo). GitHub answers 404 instead of 403 for private repositories a token cannot see: the token needs ${context.permission ?? permissionFor(context.mode)} on ${context.repository}: a fine-grained token must list ${context.repository} under "Repository access" (its resource owner must be ${context.repository.split('/')[0]}) and grant that permission; a classic token needs the "repo" scope.${workflowPart}`;
     }
     case 422:
       return `${head}: HTTP 422, GitHub rejected the request.${quote}${context.mode === 'workflow_dispatch' ? " For workflow_dispatch, every key sent must be declared under on.workflow_dispatch.inputs of the target workflow, and input 'ref' must be an existing branch or tag." : ''}`;

@@ -10,6 +10,8 @@ export interface PayloadSource {
   run_id: string;
   run_url: string;
   actor: string;
+  /** Unique per dispatch (core/github/runs.ts); the receiver's run-name shows it so the sender finds the run. */
+  dispatch_id?: string;
 }
 
 export interface ClientPayloadV1 {

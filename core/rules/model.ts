@@ -73,5 +73,7 @@ export interface Rule {
   /** Land this rule's edits through a pull request instead of a direct push (overrides the action input). */
   pullRequest?: boolean;
   onlyNewer?: OnlyNewer;
+  /** Argo CD Application (`name` or `namespace/name`) to refresh after this rule's edits are pushed. */
+  argocdApp?: string;
   origin: RuleOrigin;
 }

@@ -193,6 +193,7 @@ export function parseNativeRules(text: string, source: string): Rule[] {
 
     const rule: Rule = { name, when, update, origin: { syntax: 'native', source, ...nodeAt(rulePath) } };
     if (typeof raw['pull-request'] === 'boolean') rule.pullRequest = raw['pull-request'];
+    if (typeof raw['argocd-app'] === 'string') rule.argocdApp = raw['argocd-app'];
     const onlyNewer = raw['only-newer'];
     if (onlyNewer === true) rule.onlyNewer = { stripSuffix: '' };
     else if (isRecord(onlyNewer) && typeof onlyNewer['strip-suffix'] === 'string') {
@@ -342,6 +343,7 @@ function patternWords(path: string[]): string {
   if (last === 'name') return "1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit";
   if (last === 'variable') return "a variable name: letters, digits, '_' or '-'";
   if (last === 'kustomize-image') return 'an image name without spaces, e.g. ghcr.io/org/app';
+  if (last === 'argocd-app') return 'an Argo CD Application name (lower case), or namespace/name, e.g. myapp-dev';
   return 'a value of the documented form';
 }
 

@@ -30,7 +30,7 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
   };
 }
 
-export function sourceOf(context: RunContext): PayloadSource {
+export function sourceOf(context: RunContext, dispatchId?: string): PayloadSource {
   return {
     repository: context.repository,
     sha: context.sha,
@@ -40,6 +40,7 @@ export function sourceOf(context: RunContext): PayloadSource {
         ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}`
         : '',
     actor: context.actor,
+    ...(dispatchId ? { dispatch_id: dispatchId } : {}),
   };
 }
 

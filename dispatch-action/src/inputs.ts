@@ -5,6 +5,7 @@
 
 import { getInput } from '../../action-runtime/inputs.js';
 import { ProblemList } from '../../core/errors.js';
+import { newDispatchId } from '../../core/github/runs.js';
 import type { Logger } from '../../core/logger.js';
 import { hasControlCharacter } from '../../core/oci.js';
 import { DISPATCH_MODES, type DispatchMode } from '../../core/payload/model.js';
@@ -37,6 +38,16 @@ export interface DispatchInputs {
   wait: boolean;
   waitTimeoutSeconds: number;
   prepared: PreparedDispatch;
+  /** Set when input 'deployment' is true. */
+  deployment?: DeploymentInputs;
+}
+
+export interface DeploymentInputs {
+  /** The application repository's own token (input 'github-token'). */
+  token: string;
+  environment: string;
+  environmentUrl: string;
+  production: boolean;
 }
 
 export { getInput };
@@ -131,21 +142,17 @@ export function readInputs(env: NodeJS.ProcessEnv, context: RunContext, logger: 
   }
 
   const waitText = getInput(env, 'wait') || 'false';
-  const wait = TRUE.includes(waitText);
-  if (!wait && !FALSE.includes(waitText)) {
+  const waitInput = TRUE.includes(waitText);
+  if (!waitInput && !FALSE.includes(waitText)) {
     problems.add({
       code: 'input/wait',
       input: 'wait',
       message: `Input 'wait' is ${show(waitText)}; expected true or false`,
     });
   }
-  if (wait && mode === 'repository_dispatch') {
-    problems.add({
-      code: 'input/mode-mismatch',
-      input: 'wait',
-      message: `Input 'wait' is true, but only a workflow_dispatch reports the run it starts (mode is repository_dispatch); set mode: workflow_dispatch and workflow, or remove wait`,
-    });
-  }
+  const deployment = readDeploymentInputs(env, problems);
+  // A deployment's final state comes from the run, so asking for one means waiting for it.
+  const wait = waitInput || deployment !== undefined;
 
   const timeoutText = getInput(env, 'wait-timeout') || String(DEFAULT_WAIT_TIMEOUT_SECONDS);
   const waitTimeoutSeconds = /^[0-9]+$/.test(timeoutText) ? Number(timeoutText) : Number.NaN;
@@ -179,7 +186,14 @@ export function readInputs(env: NodeJS.ProcessEnv, context: RunContext, logger: 
       eventType,
       workflow: workflow || undefined,
       ref: ref || undefined,
-      fields: { dockerImageTag: imageTag, gitBranch, commitMessage, image, digest, source: sourceOf(context) },
+      fields: {
+        dockerImageTag: imageTag,
+        gitBranch,
+        commitMessage,
+        image,
+        digest,
+        source: sourceOf(context, newDispatchId()),
+      },
       userKeys,
     },
     problems,
@@ -199,5 +213,82 @@ export function readInputs(env: NodeJS.ProcessEnv, context: RunContext, logger: 
     wait,
     waitTimeoutSeconds,
     prepared: prepared!,
+    deployment,
   };
+}
+
+function readBoolean(env: NodeJS.ProcessEnv, name: string, problems: ProblemList): boolean {
+  const text = getInput(env, name) || 'false';
+  if (TRUE.includes(text)) return true;
+  if (!FALSE.includes(text)) {
+    problems.add({
+      code: `input/${name}`,
+      input: name,
+      message: `Input '${name}' is ${show(text)}; expected true or false`,
+    });
+  }
+  return false;
+}
+
+/** Inputs 'deployment', 'environment', 'environment-url', 'production-environment', 'github-token'. */
+function readDeploymentInputs(env: NodeJS.ProcessEnv, problems: ProblemList): DeploymentInputs | undefined {
+  const enabled = readBoolean(env, 'deployment', problems);
+  const production = readBoolean(env, 'production-environment', problems);
+  const environment = getInput(env, 'environment');
+  const environmentUrl = getInput(env, 'environment-url');
+  if (!enabled) {
+    for (const [name, value] of [
+      ['environment', environment],
+      ['environment-url', environmentUrl],
+    ] as const) {
+      if (value !== '') {
+        problems.add({
+          code: 'input/deployment-off',
+          input: name,
+          message: `Input '${name}' is ${show(value)}, but it is only used when 'deployment' is true; set deployment: true or remove it`,
+        });
+      }
+    }
+    return undefined;
+  }
+  if (environment === '') {
+    problems.add({
+      code: 'input/required',
+      input: 'environment',
+      message: "Input 'environment' is required when 'deployment' is true; e.g. environment: dev",
+    });
+  } else if (environment.length > 255 || hasControlCharacter(environment)) {
+    problems.add({
+      code: 'input/environment',
+      input: 'environment',
+      message: `Input 'environment' is ${show(environment)}; expected a GitHub environment name of at most 255 characters without control characters, e.g. dev`,
+    });
+  }
+  if (environmentUrl !== '') {
+    let ok = false;
+    try {
+      const url = new URL(environmentUrl);
+      ok = (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      problems.add({
+        code: 'input/environment-url',
+        input: 'environment-url',
+        message: `Input 'environment-url' is ${show(environmentUrl)}; expected an http(s) URL without credentials, e.g. https://dev.example.com`,
+      });
+    }
+  }
+  const token = getInput(env, 'github-token');
+  if (token === '') {
+    problems.add({
+      code: 'input/required',
+      input: 'github-token',
+      message:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the Actions expression to write in the workflow
+        "Input 'github-token' is empty but 'deployment' is true; leave it at its default (${{ github.token }}) and give the job 'permissions: deployments: write'",
+    });
+  }
+  return { token, environment, environmentUrl, production };
 }

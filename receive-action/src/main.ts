@@ -6,7 +6,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { actionsLogger } from '../../action-runtime/logger.js';
-import { scaledSleep } from '../../action-runtime/sleep.js';
+import { scaledClock, scaledSleep } from '../../action-runtime/sleep.js';
 import { quoted } from '../../core/display.js';
 import { errorMessage, UserError } from '../../core/errors.js';
 import type { LandResult } from '../../core/land/land.js';
@@ -19,6 +19,7 @@ import type { Rule } from '../../core/rules/model.js';
 import { parseNativeRules } from '../../core/rules/native.js';
 import { parseSeedMappings } from '../../core/rules/seed-dsl.js';
 import { collectVariables } from '../../core/rules/variables.js';
+import { afterLanding, argoCdSummaryMarkdown, checkRuleApps, readArgoCdInputs } from './argocd.js';
 import { getInput, type ReceiveInputs, readInputs } from './inputs.js';
 import { landChanges } from './land.js';
 import { summaryMarkdown } from './summary.js';
@@ -63,9 +64,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Masked before anything else can print it.
   const token = getInput(env, 'token');
   if (token.trim()) core.setSecret(token.trim());
+  for (const secret of [getInput(env, 'argocd-token'), getInput(env, 'argocd-webhook-secret')]) {
+    if (secret) core.setSecret(secret);
+  }
   const logger = actionsLogger;
   try {
     const inputs = readInputs(env);
+    const argocd = readArgoCdInputs(env, logger);
     const root = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
     const event = await readEvent(env);
     const variables = collectVariables({ event, overrides: inputs.overrides });
@@ -73,6 +78,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const { source, warnings } = readSource(event, variables, env.GITHUB_SERVER_URL || 'https://github.com');
     for (const warning of warnings) logger.warning(warning, { title: 'Payload field left out' });
     const rules = await loadRules(inputs, root);
+    checkRuleApps(rules, argocd, logger);
     // Compiled before planning, so a broken template fails with every file untouched.
     const commitMessage = compileMessageTemplate(inputs.commitMessage);
     if (inputs.commit && !inputs.dryRun) checkRendersText(commitMessage, variables);
@@ -127,6 +133,20 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         commitUrl: commitUrl(env, landing?.commitSha ?? ''),
       }),
     );
+    if (landing) {
+      const report = await afterLanding({
+        inputs: argocd,
+        rules,
+        plan,
+        landing,
+        root,
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
+        logger,
+        ...scaledClock(env),
+      });
+      if (report) await writeSummary(env, argoCdSummaryMarkdown(report));
+    }
   } catch (error) {
     if (error instanceof UserError && error.problems.length > 1) {
       for (const p of error.problems) logger.error(p.message, p.file ? { file: p.file, line: p.line } : undefined);

@@ -33,6 +33,11 @@ const INPUTS = [
   'wait',
   'wait-timeout',
   'api-url',
+  'deployment',
+  'environment',
+  'environment-url',
+  'production-environment',
+  'github-token',
 ];
 
 describe('dispatch-action/action.yml', () => {

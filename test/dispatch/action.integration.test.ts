@@ -106,6 +106,7 @@ describe('dispatch-action (composite, bundle, loopback GitHub API)', () => {
         run_id: '4242',
         run_url: 'https://github.com/org/app/actions/runs/4242',
         actor: 'octocat',
+        dispatch_id: expect.stringMatching(/^[1-8][0-9]{15}$/),
       },
       environment: 'dev',
       nested: { quote: '"', emoji: '🚀' },

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
+import { DISPATCH_ID_PATTERN } from '../../core/github/runs.js';
 import { MemoryLogger } from '../../core/logger.js';
 import { readRunContext } from '../../dispatch-action/src/context.js';
 import { getInput, readInputs } from '../../dispatch-action/src/inputs.js';
@@ -70,8 +71,12 @@ describe('readInputs', () => {
         run_id: '99',
         run_url: 'https://github.com/org/app/actions/runs/99',
         actor: 'octocat',
+        dispatch_id: expect.stringMatching(DISPATCH_ID_PATTERN),
       },
     });
+    // Unique per dispatch: a second read (a second run) gets another id.
+    const again = JSON.parse(read(BASE).inputs.prepared.body());
+    expect(again.client_payload.source.dispatch_id).not.toBe(body.client_payload.source.dispatch_id);
   });
 
   it('falls back to https://api.github.com without GITHUB_API_URL and keeps a GHES path', () => {
@@ -180,8 +185,9 @@ describe('readInputs', () => {
     ).toEqual([
       ['input/mode-mismatch', 'workflow'],
       ['input/mode-mismatch', 'ref'],
-      ['input/mode-mismatch', 'wait'],
     ]);
+    // repository_dispatch can wait too: the run is found by source.dispatch_id.
+    expect(read({ ...BASE, INPUT_WAIT: 'true' }).inputs).toMatchObject({ mode: 'repository_dispatch', wait: true });
     expect(problemsOf({ ...BASE, INPUT_MODE: 'workflow' }).map((p) => p.code)).toEqual(['input/mode']);
     const { inputs } = read({
       ...BASE,
@@ -196,6 +202,33 @@ describe('readInputs', () => {
       wait: true,
       waitTimeoutSeconds: 30,
     });
+  });
+
+  it('deployment: implies wait, needs environment and github-token, checks the URL and booleans', () => {
+    const on = { ...BASE, INPUT_DEPLOYMENT: 'true', INPUT_ENVIRONMENT: 'dev', INPUT_GITHUB_TOKEN: 'ghs_app' };
+    expect(read(on).inputs).toMatchObject({
+      wait: true,
+      deployment: { token: 'ghs_app', environment: 'dev', environmentUrl: '', production: false },
+    });
+    expect(
+      read({ ...on, INPUT_PRODUCTION_ENVIRONMENT: 'true', INPUT_ENVIRONMENT_URL: 'https://dev.example.com' }).inputs
+        .deployment,
+    ).toMatchObject({ production: true, environmentUrl: 'https://dev.example.com' });
+    expect(read(BASE).inputs.deployment).toBeUndefined();
+    expect(
+      problemsOf({ ...on, INPUT_ENVIRONMENT: '', INPUT_GITHUB_TOKEN: '', INPUT_ENVIRONMENT_URL: 'ftp://x' }).map(
+        (p) => [p.code, p.input],
+      ),
+    ).toEqual([
+      ['input/required', 'environment'],
+      ['input/environment-url', 'environment-url'],
+      ['input/required', 'github-token'],
+    ]);
+    expect(problemsOf({ ...BASE, INPUT_DEPLOYMENT: 'yes' }).map((p) => p.input)).toEqual(['deployment']);
+    // An environment without deployment is a mistake worth naming, not something to ignore.
+    expect(problemsOf({ ...BASE, INPUT_ENVIRONMENT: 'dev' }).map((p) => [p.code, p.input])).toEqual([
+      ['input/deployment-off', 'environment'],
+    ]);
   });
 
   it('never puts the token in a problem message', () => {

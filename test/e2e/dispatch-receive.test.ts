@@ -12,10 +12,13 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { DISPATCH_ID_PATTERN, dispatchTitleToken, RUN_NAME_EXPRESSION } from '../../core/github/runs.js';
 import { loadConfig } from '../../generator/src/config.js';
 import { downstreamWorkflowPath, generate, outLayout, UPSTREAM_WORKFLOW } from '../../generator/src/generate.js';
 import { writeFiles } from '../../generator/src/write.js';
 import { dispatchActionDir, receiveActionDir } from '../support/actions.js';
+import { startArgoCd } from '../support/argocd-api.js';
 import { type CompositeRunResult, checkoutStub, runCompositeAction, type UsesStub } from '../support/composite.js';
 import {
   bareRemote,
@@ -27,7 +30,7 @@ import {
   tempDir,
   tryGit,
 } from '../support/git.js';
-import { type GitHubApi, type RecordedRequest, startGitHubApi } from '../support/github-api.js';
+import { type GitHubApi, type RecordedRequest, type StoredRun, startGitHubApi } from '../support/github-api.js';
 import {
   allSteps,
   type Contexts,
@@ -235,7 +238,12 @@ interface UpstreamRun {
 }
 
 /** The generated upstream workflow's dispatch step, evaluated and run for `push`, against `api`. */
-async function runUpstream(gen: Generated, push: GitHubCtx, api: GitHubApi): Promise<UpstreamRun> {
+async function runUpstream(
+  gen: Generated,
+  push: GitHubCtx,
+  api: GitHubApi,
+  options: { extraInputs?: (inputs: Record<string, string>) => Record<string, string> } = {},
+): Promise<UpstreamRun> {
   const baseContexts: Contexts = {
     github: push,
     secrets: { GITHUB_TOKEN: UPSTREAM_RUN_TOKEN, GITOPS_DISPATCH_TOKEN: DISPATCH_TOKEN },
@@ -248,7 +256,8 @@ async function runUpstream(gen: Generated, push: GitHubCtx, api: GitHubApi): Pro
   const contexts: Contexts = { ...baseContexts, steps };
   const dispatch = stepUsing(gen.upstream, 'dispatch-action');
   expect(evaluateIf(dispatch.if, contexts), 'the dispatch step runs for this push').toBe(true);
-  const inputs = evaluateWith(dispatch, contexts);
+  const evaluated = evaluateWith(dispatch, contexts);
+  const inputs = options.extraInputs ? options.extraInputs(evaluated) : evaluated;
 
   const before = api.requests.length;
   const result = await runCompositeAction({
@@ -262,8 +271,9 @@ async function runUpstream(gen: Generated, push: GitHubCtx, api: GitHubApi): Pro
   });
   expect(result.exitCode, result.log).toBe(0);
   const sent = api.requests.slice(before);
-  expect(sent.map((r) => r.operationId)).toEqual(['repos/create-dispatch-event']);
-  return { tag: steps.meta.outputs.version, inputs, result, request: sent[0]! };
+  if (!options.extraInputs) expect(sent.map((r) => r.operationId)).toEqual(['repos/create-dispatch-event']);
+  const request = sent.find((r) => r.operationId === 'repos/create-dispatch-event')!;
+  return { tag: steps.meta.outputs.version, inputs, result, request };
 }
 
 // ---- GitHub in between ---------------------------------------------------------------------------------------
@@ -364,6 +374,7 @@ async function runDownstream(
   remote: GitOpsRemote,
   api: GitHubApi,
   afterCheckout?: () => Promise<void>,
+  options: { extraInputs?: (inputs: Record<string, string>) => Record<string, string>; secrets?: string[] } = {},
 ): Promise<{ result: CompositeRunResult; inputs: Record<string, string> }> {
   // GitHub starts the workflow only when the event's type is one it lists.
   expect(downstreamTypes(gen.downstream)).toContain(event.action);
@@ -371,7 +382,8 @@ async function runDownstream(
   const { github, contexts } = downstreamContexts(remote, event, head, api);
   const receive = stepUsing(gen.downstream, 'receive-action');
   expect(evaluateIf(receive.if, contexts)).toBe(true);
-  const inputs = evaluateWith(receive, contexts);
+  const evaluated = evaluateWith(receive, contexts);
+  const inputs = options.extraInputs ? options.extraInputs(evaluated) : evaluated;
   const checkout = checkoutStub({ remoteUrl: remote.url, token: GITOPS_TOKEN });
   const uses: Record<string, UsesStub> = {
     'actions/checkout': async (ctx) => {
@@ -386,7 +398,7 @@ async function runDownstream(
     github,
     uses,
     env: SLEEP_ENV,
-    secrets: [GITOPS_TOKEN],
+    secrets: [GITOPS_TOKEN, ...(options.secrets ?? [])],
   });
   return { result, inputs };
 }
@@ -561,6 +573,7 @@ describe('generated pair, end to end (examples/gitops-dispatch.yml)', () => {
         run_id: '9876543210',
         run_url: 'https://github.com/myorg/myapp/actions/runs/9876543210',
         actor: 'octocat',
+        dispatch_id: expect.stringMatching(DISPATCH_ID_PATTERN),
       },
     });
 
@@ -804,5 +817,166 @@ describe('two applications, one GitOps repository', () => {
     expect(second.refused).toEqual([join(out, 'gitops/.github/workflows/gitops-receive.yml')]);
     expect(second.files.find((f) => f.status === 'other-image')?.existingImage).toBe('ghcr.io/myorg/web');
     expect(await readFile(join(out, 'gitops/.github/workflows/gitops-receive.yml'), 'utf8')).toBe(before);
+  });
+});
+
+// ---- issue 13: closing the loop ----------------------------------------------------------------------------------
+
+/**
+ * The new stage does not depend on the generator's issue 13 output: where the generated files do not (yet) carry
+ * them, the new inputs are passed to the evaluated steps explicitly (`??=`: what the generator emits wins), and the
+ * receiver's display title comes from its `run-name:` or, absent one, from RUN_NAME_EXPRESSION (the expression the
+ * generator is to emit), evaluated by GitHub's evaluator over the delivered event.
+ */
+describe('closing the loop: deployment in the application repository, Argo CD right after the write', () => {
+  const ARGOCD_TOKEN = 'argocd-e2e-token-0d9c8b7a6f5e';
+
+  /** The receiver's rules with `argocd-app` on the dev rule unless the generator already put one there. */
+  function withArgoCdApp(rulesText: string, app: string): string {
+    const rules = parseYaml(rulesText) as { name: string; 'argocd-app'?: string }[];
+    const dev = rules.find((r) => r.name === 'dev');
+    expect(dev, 'the generated rules have a dev rule').toBeDefined();
+    dev!['argocd-app'] ??= app;
+    return stringifyYaml(rules);
+  }
+
+  it('push to main -> dispatch (wait, deployment) -> generated receiver -> commit -> Argo CD refresh -> wait -> deployment success', async () => {
+    const gen = example;
+    const appRepository = gen.upstreamRepository;
+    const [downOwner = '', downRepo = ''] = gen.downstreamRepository.split('/');
+    const repositories = {
+      [gen.downstreamRepository]: { defaultBranch: 'main' },
+      [appRepository]: { defaultBranch: 'main' },
+    };
+    // The upstream side's API: the dispatch PAT for the GitOps repository, the app run's own token for its own repo.
+    const upstreamApi = await startGitHubApi({
+      token: DISPATCH_TOKEN,
+      tokenFor: { [appRepository]: UPSTREAM_RUN_TOKEN },
+      repositories,
+    });
+    const downstreamApi = await startGitHubApi({ token: GITOPS_TOKEN, repositories });
+    closers.push(
+      () => upstreamApi.close(),
+      () => downstreamApi.close(),
+    );
+    const remote = await gitopsRemote(gen.downstreamRepository, exampleTree);
+    const start = await git(remote.bare, 'rev-parse', 'refs/heads/main');
+    const argocd = await startArgoCd({
+      token: ARGOCD_TOKEN,
+      apps: [{ name: 'myapp-dev', repoURL: remote.url, path: 'environments/dev', revision: start }],
+      headOf: () => git(remote.bare, 'rev-parse', 'refs/heads/main'),
+    });
+    closers.push(() => argocd.close());
+
+    // GitHub in between: the accepted dispatch starts the generated receiver; its run is listed under the display
+    // title its run-name gives, in progress until the receiver's job ends.
+    let run: StoredRun | undefined;
+    let downstream: Promise<{ result: CompositeRunResult; inputs: Record<string, string> }> | undefined;
+    upstreamApi.handle('repos/create-dispatch-event', async (req) => {
+      const event = repositoryDispatchEvent(req, 'main');
+      const head = await git(remote.bare, 'rev-parse', 'refs/heads/main');
+      const { contexts } = downstreamContexts(remote, event, head, downstreamApi);
+      const runName = (gen.downstream as { 'run-name'?: string })['run-name'] ?? RUN_NAME_EXPRESSION;
+      run = upstreamApi.addRun({
+        owner: downOwner,
+        repo: downRepo,
+        displayTitle: interpolate(runName, contexts),
+        steps: [{ status: 'in_progress', conclusion: null }],
+      });
+      const started = run;
+      downstream = runDownstream(gen, event, remote, downstreamApi, undefined, {
+        secrets: [ARGOCD_TOKEN],
+        extraInputs: (inputs) => ({
+          ...inputs,
+          rules: withArgoCdApp(inputs.rules ?? '', 'myapp-dev'),
+          'argocd-server': inputs['argocd-server'] || argocd.url,
+          'argocd-token': inputs['argocd-token'] || ARGOCD_TOKEN,
+          'argocd-wait': inputs['argocd-wait'] || 'true',
+        }),
+      }).then((d) => {
+        started.steps = [{ status: 'completed', conclusion: d.result.exitCode === 0 ? 'success' : 'failure' }];
+        started.step = 0;
+        return d;
+      });
+      return { status: 204 };
+    });
+    // Reading the run waits for the receiver's job to end (a barrier, not a clock), then reports it completed.
+    upstreamApi.handle('actions/get-workflow-run', async (req) => {
+      await downstream;
+      const state = run!.steps[run!.step]!;
+      expect(req.params.run_id).toBe(String(run!.id));
+      return {
+        status: 200,
+        body: upstreamApi.sample('actions/get-workflow-run', {
+          id: run!.id,
+          display_title: run!.displayTitle,
+          event: 'repository_dispatch',
+          status: state.status,
+          conclusion: state.conclusion,
+          html_url: run!.htmlUrl,
+        }),
+      };
+    });
+
+    const push = pushContext(appRepository, 'refs/heads/main');
+    const up = await runUpstream(gen, push, upstreamApi, {
+      extraInputs: (inputs) => ({
+        ...inputs,
+        deployment: inputs.deployment || 'true',
+        environment: inputs.environment || 'dev',
+        'environment-url': inputs['environment-url'] || 'https://dev.myapp.example.com',
+        'github-token': inputs['github-token'] || UPSTREAM_RUN_TOKEN,
+      }),
+    });
+    const down = await downstream!;
+    expect(down.result.exitCode, down.result.log).toBe(0);
+    expect(upstreamApi.violations).toEqual([]);
+    expect(downstreamApi.violations).toEqual([]);
+
+    // 1. The run was found by the id in its display title and followed to its conclusion.
+    const payload = (up.request.body as { client_payload: { source: { dispatch_id: string } } }).client_payload;
+    expect(payload.source.dispatch_id).toMatch(DISPATCH_ID_PATTERN);
+    expect(run!.displayTitle).toContain(dispatchTitleToken(payload.source.dispatch_id));
+    expect(up.result.outputs).toMatchObject({
+      'run-id': String(run!.id),
+      'run-url': run!.htmlUrl,
+      'run-conclusion': 'success',
+    });
+
+    // 2. The commit landed on main, and Argo CD runs it: refreshed with the bearer token, then polled to Healthy.
+    const landed = await git(remote.bare, 'rev-parse', 'refs/heads/main');
+    expect(landed).not.toBe(start);
+    expect(down.result.outputs).toMatchObject({ pushed: 'true', 'commit-sha': landed, environments: '["dev"]' });
+    expect(argocd.requests[0]).toMatchObject({
+      path: '/api/v1/applications/myapp-dev',
+      query: { refresh: 'normal' },
+      authorized: true,
+    });
+    expect(argocd.requests.every((r) => r.authorized)).toBe(true);
+    expect(argocd.apps.get('argocd/myapp-dev')!.revision).toBe(landed);
+    expect(down.result.log).toContain(`Synced and Healthy at ${landed.slice(0, 12)}`);
+
+    // 3. The application repository shows the deployment: in progress with the GitOps run, then success.
+    expect(upstreamApi.deployments.size).toBe(1);
+    const deployment = [...upstreamApi.deployments.values()][0]!;
+    expect(`${deployment.owner}/${deployment.repo}`).toBe(appRepository);
+    expect(deployment.request).toMatchObject({
+      ref: PUSH_SHA,
+      environment: 'dev',
+      auto_merge: false,
+      required_contexts: [],
+      production_environment: false,
+    });
+    expect(deployment.statuses.map((s) => [s.state, s.log_url])).toEqual([
+      ['in_progress', run!.htmlUrl],
+      ['success', run!.htmlUrl],
+    ]);
+    expect(deployment.statuses[1]).toMatchObject({ environment_url: 'https://dev.myapp.example.com' });
+
+    for (const r of [up.result, down.result]) {
+      const visible = [r.log, r.summary, JSON.stringify(r.outputs), ...r.annotations.map((a) => a.message)].join('\n');
+      expect(visible).not.toContain(ARGOCD_TOKEN);
+    }
+    expectNoSecretLeak(up.result, down.result);
   });
 });

@@ -48,15 +48,23 @@ describe('fixture', () => {
     expect(Object.keys(OPERATIONS).sort()).toEqual([
       'actions/create-workflow-dispatch',
       'actions/get-workflow-run',
+      'actions/list-workflow-runs-for-repo',
       'issues/add-labels',
       'pulls/create',
       'pulls/list',
       'pulls/request-reviewers',
       'pulls/update',
+      'repos/create-deployment',
+      'repos/create-deployment-status',
       'repos/create-dispatch-event',
       'repos/get',
     ]);
     expect(JSON.stringify(OPERATIONS)).not.toContain('$ref');
+    // A run's display title (what run-name sets) is what a repository_dispatch's run is found by.
+    const runs = OPERATIONS['actions/list-workflow-runs-for-repo']!.responses['200']!.schema as {
+      properties: { workflow_runs: { items: { required: string[] } } };
+    };
+    expect(runs.properties.workflow_runs.items.required).toContain('display_title');
     // workflow dispatch documents return_run_details and the 200 with run details.
     const wd = OPERATIONS['actions/create-workflow-dispatch']!;
     expect(Object.keys((wd.requestBody!.schema as { properties: object }).properties)).toContain('return_run_details');

@@ -47,7 +47,42 @@ export interface GitHubApi {
   sample(operationId: string, overrides?: unknown, status?: number): unknown;
   /** Pull requests created through this server (pulls/create), by number; pulls/list reads them. */
   pulls: Map<number, StoredPull>;
+  /**
+   * Workflow runs the lists and gets answer from. `steps` is the run's life: each actions/get-workflow-run of the
+   * run moves it one step on (the list shows the current step without moving it).
+   */
+  addRun(run: NewRun): StoredRun;
+  runs: StoredRun[];
+  /** Deployments created through this server (repos/create-deployment), with the statuses set on each, in order. */
+  deployments: Map<number, StoredDeployment>;
   close(): Promise<void>;
+}
+
+export interface NewRun {
+  owner: string;
+  repo: string;
+  event?: string;
+  displayTitle: string;
+  /** ISO time; default now. */
+  createdAt?: string;
+  steps?: { status: string; conclusion: string | null }[];
+  /** Left out of this many list answers first, as a run GitHub has not created yet. */
+  hiddenForLists?: number;
+}
+
+export interface StoredRun extends Required<NewRun> {
+  id: number;
+  step: number;
+  htmlUrl: string;
+}
+
+export interface StoredDeployment {
+  id: number;
+  owner: string;
+  repo: string;
+  /** The creating request's body as sent. */
+  request: Record<string, unknown>;
+  statuses: Record<string, unknown>[];
 }
 
 export interface StoredPull {
@@ -71,6 +106,8 @@ export interface GitHubApiOptions {
   repositories?: Record<string, { defaultBranch: string }>;
   /** Web URL used in html_url fields. Default https://github.com. */
   serverUrl?: string;
+  /** `owner/name` -> the only token accepted for that repository's routes (e.g. an app repo's own GITHUB_TOKEN). */
+  tokenFor?: Record<string, string>;
 }
 
 interface OperationSpec {
@@ -281,6 +318,9 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     : undefined;
   let nextRunId = 1000;
   let nextPull = 1;
+  const runs: StoredRun[] = [];
+  const deployments = new Map<number, StoredDeployment>();
+  let nextDeployment = 7001;
   let url = '';
 
   const fromSchema = (schema: Schema | undefined, overrides?: unknown): unknown =>
@@ -353,9 +393,100 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
         },
       };
     },
+    'actions/list-workflow-runs-for-repo': (req) => {
+      const { owner = '', repo = '' } = req.params;
+      const created = req.query.created;
+      const since = created?.startsWith('>=') ? Date.parse(created.slice(2)) : Number.NaN;
+      const visible = runs.filter((r) => {
+        if (r.hiddenForLists <= 0) return true;
+        r.hiddenForLists -= 1;
+        return false;
+      });
+      const list = visible
+        .filter(
+          (r) =>
+            r.owner.toLowerCase() === owner.toLowerCase() &&
+            r.repo.toLowerCase() === repo.toLowerCase() &&
+            (req.query.event === undefined || r.event === req.query.event) &&
+            (Number.isNaN(since) || Date.parse(r.createdAt) >= since),
+        )
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+      const perPage = Number(req.query.per_page ?? 30);
+      const schema = OPERATIONS['actions/list-workflow-runs-for-repo']?.responses['200']?.schema;
+      const itemSchema = (schema?.properties as Record<string, Schema> | undefined)?.workflow_runs?.items as Schema;
+      return {
+        status: 200,
+        body: {
+          total_count: list.length,
+          workflow_runs: list.slice(0, perPage).map((r) => runBody(itemSchema, r)),
+        },
+      };
+    },
+    'repos/create-deployment': (req) => {
+      const { owner = '', repo = '' } = req.params;
+      const b = req.body as Record<string, unknown>;
+      const id = nextDeployment++;
+      deployments.set(id, { id, owner, repo, request: b, statuses: [] });
+      const u = repoUrls(owner, repo);
+      return {
+        status: 201,
+        body: sample(
+          'repos/create-deployment',
+          {
+            id,
+            sha: b.ref,
+            ref: b.ref,
+            task: b.task ?? 'deploy',
+            environment: b.environment ?? 'production',
+            payload: b.payload ?? {},
+            description: b.description ?? null,
+            production_environment: b.production_environment ?? false,
+            url: `${u.api}/deployments/${id}`,
+            statuses_url: `${u.api}/deployments/${id}/statuses`,
+            repository_url: u.api,
+            creator: { login: 'github-actions[bot]', id: 41898282, type: 'Bot' },
+          },
+          201,
+        ),
+      };
+    },
+    'repos/create-deployment-status': (req) => {
+      const { owner = '', repo = '', deployment_id = '0' } = req.params;
+      const d = deployments.get(Number(deployment_id));
+      if (!d || d.owner !== owner || d.repo !== repo) return githubError(404, 'Not Found');
+      const b = req.body as Record<string, unknown>;
+      d.statuses.push(b);
+      const u = repoUrls(owner, repo);
+      return {
+        status: 201,
+        body: sample(
+          'repos/create-deployment-status',
+          {
+            id: d.statuses.length,
+            state: b.state,
+            description: b.description ?? '',
+            environment: d.request.environment ?? 'production',
+            ...(b.log_url ? { log_url: b.log_url, target_url: b.log_url } : {}),
+            ...(b.environment_url ? { environment_url: b.environment_url } : {}),
+            deployment_url: `${u.api}/deployments/${d.id}`,
+            repository_url: u.api,
+            url: `${u.api}/deployments/${d.id}/statuses/${d.statuses.length}`,
+            creator: { login: 'github-actions[bot]', id: 41898282, type: 'Bot' },
+          },
+          201,
+        ),
+      };
+    },
     'actions/get-workflow-run': (req) => {
       const { owner = '', repo = '', run_id = '0' } = req.params;
       const id = Number(run_id);
+      const stored = runs.find((r) => r.id === id && r.owner === owner && r.repo === repo);
+      if (stored) {
+        const schema = OPERATIONS['actions/get-workflow-run']?.responses['200']?.schema;
+        const body = runBody(schema, stored);
+        stored.step = Math.min(stored.step + 1, stored.steps.length - 1);
+        return { status: 200, body };
+      }
       return {
         status: 200,
         body: sample('actions/get-workflow-run', {
@@ -478,6 +609,28 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     },
   };
 
+  const runBody = (schema: Schema | undefined, r: StoredRun): unknown => {
+    const u = repoUrls(r.owner, r.repo);
+    const state = r.steps[r.step] ?? { status: 'completed', conclusion: 'success' };
+    const repository = repositoryBody(r.owner, r.repo, defaultBranchOf(r.owner, r.repo));
+    return fromSchema(schema, {
+      id: r.id,
+      name: 'gitops-receive',
+      display_title: r.displayTitle,
+      run_number: r.id - 999,
+      event: r.event,
+      status: state.status,
+      conclusion: state.conclusion,
+      head_branch: defaultBranchOf(r.owner, r.repo),
+      created_at: r.createdAt,
+      updated_at: r.createdAt,
+      url: `${u.api}/actions/runs/${r.id}`,
+      html_url: r.htmlUrl,
+      repository,
+      head_repository: repository,
+    });
+  };
+
   const qualifiedHead = (p: StoredPull): string => (p.head.includes(':') ? p.head : `${p.owner}:${p.head}`);
 
   const check = (req: IncomingMessage, record: RecordedRequest, spec: OperationSpec): ApiReply | undefined => {
@@ -493,7 +646,15 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       problem('no Authorization header');
       return githubError(401, 'Requires authentication');
     }
-    if (!m || (options.token !== undefined && m[2] !== options.token)) {
+    const { owner: forOwner, repo: forRepo } = record.params;
+    const repoToken =
+      forOwner && forRepo
+        ? Object.entries(options.tokenFor ?? {}).find(
+            ([name]) => name.toLowerCase() === `${forOwner}/${forRepo}`.toLowerCase(),
+          )?.[1]
+        : undefined;
+    const expectedToken = repoToken ?? options.token;
+    if (!m || (expectedToken !== undefined && m[2] !== expectedToken)) {
       problem(`Authorization is not 'Bearer <token>' or 'token <token>' with the expected token`);
       return githubError(401, 'Bad credentials');
     }
@@ -513,7 +674,17 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     const paramProblems: string[] = [];
     for (const where of ['path', 'query'] as const) {
       const defs = spec.parameters.filter((p) => p.in === where);
-      const values = where === 'path' ? record.params : record.query;
+      const values: Record<string, string> = { ...(where === 'path' ? record.params : record.query) };
+      if (where === 'query' && spec.operationId === 'actions/list-workflow-runs-for-repo' && values.created) {
+        // The schema says date-time, but GitHub documents (and takes) its search syntax here: >=DATE, DATE..DATE.
+        const day = '\\d{4}-\\d\\d-\\d\\d(?:T\\d\\d:\\d\\d(?::\\d\\d)?(?:Z|[+-]\\d\\d:\\d\\d)?)?';
+        if (!new RegExp(`^(?:(?:>=|<=|>|<)?${day}|${day}\\.\\.${day})$`).test(values.created)) {
+          paramProblems.push(
+            `query parameter: 'created' is ${JSON.stringify(values.created)}; expected a date qualifier such as >=2024-01-02T03:04:05Z`,
+          );
+        }
+        delete values.created;
+      }
       const schema = {
         type: 'object',
         properties: Object.fromEntries(defs.map((d) => [d.name, d.schema])),
@@ -664,6 +835,27 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     requests,
     violations,
     pulls,
+    runs,
+    deployments,
+    addRun(run) {
+      const id = nextRunId++;
+      const stored: StoredRun = {
+        event: 'repository_dispatch',
+        hiddenForLists: 0,
+        createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        steps: [
+          { status: 'queued', conclusion: null },
+          { status: 'in_progress', conclusion: null },
+          { status: 'completed', conclusion: 'success' },
+        ],
+        ...run,
+        id,
+        step: 0,
+        htmlUrl: `${serverUrl}/${run.owner}/${run.repo}/actions/runs/${id}`,
+      };
+      runs.push(stored);
+      return stored;
+    },
     reply(operationId, ...replies) {
       if (!OPERATIONS[operationId]) throw new Error(`unknown operationId ${operationId}`);
       queues.set(operationId, [...(queues.get(operationId) ?? []), ...replies]);
