@@ -6,31 +6,32 @@ import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'y
 import { type Problem, ProblemList, UserError } from '../../core/errors.js';
 import { pointerSegments } from '../../core/json-pointer.js';
 import { isOciTag } from '../../core/oci.js';
+import { tagVersion } from '../../core/plan/semver.js';
 import { suggest } from '../../core/suggest.js';
+import { defaultFrom, EXAMPLE_SHA, type Flow, type From, prove, type Trigger } from './flows.js';
 import { defaultActionsRef, packageRoot } from './paths.js';
+
+export type { Trigger } from './flows.js';
+export { EXAMPLE_SHA } from './flows.js';
 
 /** Default file name of the receiving workflow. */
 export const DEFAULT_DOWNSTREAM_WORKFLOW_FILE = 'gitops-receive.yml';
 
-export type Trigger = { kind: 'branch'; name: string } | { kind: 'tag'; pattern: string };
 export type EnvironmentEdit =
   | { kind: 'yaml-path'; path: string }
   | { kind: 'regex'; regex: string }
   | { kind: 'kustomize-image'; image: string };
 
-export interface EnvironmentConfig {
-  name: string;
-  /** Anchored pattern (full match) that routes an image tag here. */
-  tag: string;
+export interface EnvironmentConfig extends Flow {
   files: string[];
   edit: EnvironmentEdit;
   pullRequest: boolean;
   onlyNewer?: { stripSuffix: string };
-  on: Trigger;
-  from: 'sha' | 'version' | 'ref';
-  prefix: string;
-  suffix: string;
-  /** The tag the upstream workflow builds for this environment (with a stand-in SHA or version). */
+  /** True when only-newer was not written in the config but is on because the tags are versions. */
+  onlyNewerByDefault: boolean;
+  /** The representative push of this environment's trigger (e.g. refs/tags/v1.2.3-rc.1). */
+  exampleRef: string;
+  /** The one tag the upstream workflow builds for `exampleRef` (with a stand-in SHA). */
   builtTag: string;
   /** `example-tag` when given, else `builtTag`. */
   exampleTag: string;
@@ -56,8 +57,6 @@ export interface Config {
 
 export const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
 export const DEFAULT_TOKEN_SECRET = 'GITOPS_DISPATCH_TOKEN';
-/** A stand-in commit SHA for example tags of environments built from a branch. */
-export const EXAMPLE_SHA = '4f2c1e0d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(data: unknown): ErrorObject[] {
@@ -159,19 +158,17 @@ function compile(pattern: string): RegExp | string {
   }
 }
 
-/** The literal tail of a pattern like `.*-dev` (`-dev`), or undefined when the pattern has another shape. */
+/** The literal tail of a pattern like `.*-dev` (`-dev`), or undefined when the pattern does not end in one. */
 export function literalSuffix(pattern: string): string | undefined {
-  const m = /^\.[*+]((?:[A-Za-z0-9_-]|\\\.|\\-)*)$/.exec(pattern);
+  // The literal tail after the last quantifier, class or group: `.*-dev`, `[0-9a-f]{40}-dev`, `.+-rc\.1`.
+  const m = /[}*+)\]?]((?:[A-Za-z0-9_-]|\\[.-])+)$/.exec(pattern);
   return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
 }
 
-export function exampleTagFor(on: Trigger, from: 'sha' | 'version' | 'ref', prefix: string, suffix: string): string {
-  let base: string;
-  if (from === 'sha') base = EXAMPLE_SHA;
-  else if (from === 'version') base = '1.2.3';
-  else if (on.kind === 'branch') base = on.name.replace(/[^A-Za-z0-9_.-]/g, '-');
-  else base = `${on.pattern.replace(/\*$/, '')}1.2.3`.replace(/[^A-Za-z0-9_.-]/g, '-');
-  return `${prefix}${base}${suffix}`;
+/** The literal head of a pattern like `sha-[0-9a-f]{7}` (`sha-`), or '' when it starts otherwise. */
+export function literalPrefix(pattern: string): string {
+  const m = /^((?:[A-Za-z0-9_-]|\\[.-])+)(?=[[(.\\])/.exec(pattern);
+  return m ? m[1]!.replace(/\\(.)/g, '$1') : '';
 }
 
 function registryOf(image: string): string {
@@ -309,9 +306,9 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
 
     let on: Trigger | undefined;
     if (env.on && typeof env.on === 'object') {
-      if (typeof env.on.branch === 'string') on = { kind: 'branch', name: env.on.branch };
+      if (typeof env.on.branch === 'string') on = { kind: 'branch', pattern: env.on.branch };
       else if (typeof env.on.tag === 'string') on = { kind: 'tag', pattern: env.on.tag };
-    } else if (index === 0) on = { kind: 'branch', name: upstreamBranch };
+    } else if (index === 0) on = { kind: 'branch', pattern: upstreamBranch };
     else if (index === 1) on = { kind: 'tag', pattern: 'v*' };
     else {
       add(
@@ -322,12 +319,13 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       );
       noTrigger.add(name);
     }
-    on ??= { kind: 'branch', name: upstreamBranch };
-    const from = (env.from as EnvironmentConfig['from'] | undefined) ?? (on.kind === 'branch' ? 'sha' : 'version');
-    const prefix = typeof env.prefix === 'string' ? env.prefix : '';
+    on ??= { kind: 'branch', pattern: upstreamBranch };
+    const from = (env.from as From | undefined) ?? defaultFrom(on);
     const suffix = typeof env.suffix === 'string' ? env.suffix : (literalSuffix(env.tag) ?? '');
-    const builtTag = exampleTagFor(on, from, prefix, suffix);
-    const exampleTag = typeof env['example-tag'] === 'string' ? env['example-tag'] : builtTag;
+    const prefix = typeof env.prefix === 'string' ? env.prefix : from === 'sha' ? literalPrefix(env.tag) : '';
+    const accepts = (sample: string) => typeof compiled !== 'string' && compiled.test(`${prefix}${sample}${suffix}`);
+    const shaFormat = !accepts(EXAMPLE_SHA) && accepts(EXAMPLE_SHA.slice(0, 7)) ? 'short' : 'long';
+    const versions = !accepts('1.2.3') && accepts('1.2.3-rc.1') ? 'prerelease' : 'release';
     const files = typeof env.files === 'string' ? [env.files] : Array.isArray(env.files) ? env.files : [];
     const onlyNewer =
       env['only-newer'] === true
@@ -342,65 +340,60 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       edit,
       pullRequest: env['pull-request'] === true,
       ...(onlyNewer ? { onlyNewer } : {}),
+      onlyNewerByDefault: env['only-newer'] === undefined,
       on,
       from,
       prefix,
       suffix,
-      builtTag,
-      exampleTag,
+      shaFormat,
+      versions,
+      exampleRef: '',
+      builtTag: '',
+      exampleTag: typeof env['example-tag'] === 'string' ? env['example-tag'] : '',
     });
   });
 
-  // Cross-environment consistency: one image build gives one tag, and each tag routes to exactly one environment.
-  const triggerKey = (t: Trigger) => (t.kind === 'branch' ? `branch ${t.name}` : `tag ${t.pattern}`);
-  const byTrigger = new Map<string, string>();
-  for (const env of environments) {
-    if (noTrigger.has(env.name)) continue;
-    const key = triggerKey(env.on);
-    const other = byTrigger.get(key);
-    if (other) {
-      add(
-        'config/same-trigger',
-        `environments '${other}' and '${env.name}' are both built on ${key}; one build pushes one tag, so give one of them another 'on'`,
-        ['environments', env.name],
-        true,
-      );
-    } else byTrigger.set(key, env.name);
-  }
-  for (const env of environments) {
-    const own = compile(env.tag);
-    if (typeof own === 'string') continue;
-    const where = ['environments', env.name];
-    // The tag the workflow really builds must route here, and so must the example the user gave.
-    const samples = [...new Set([env.builtTag, env.exampleTag])];
-    for (const sample of samples) {
-      const what = sample === env.builtTag ? 'builds tags like' : 'has example-tag';
-      if (!isOciTag(sample)) {
+  // Cross-environment consistency, proven on the model of the upstream workflow: a push of each environment's
+  // trigger builds exactly one tag, which routes there and nowhere else (flows.ts).
+  const valid = environments.filter((e) => !noTrigger.has(e.name) && typeof compile(e.tag) !== 'string');
+  if (valid.length > 0) {
+    const proof = prove(valid);
+    for (const p of proof.problems) add(p.code, p.message, ['environments', p.env, 'tag']);
+    for (const env of environments) {
+      const example = proof.examples.get(env.name);
+      if (!example) continue;
+      env.exampleRef = example.ref;
+      env.builtTag = example.tag;
+      if (!env.exampleTag) env.exampleTag = example.tag;
+      // Tags that carry an order get the ordering guard unless the config says otherwise: an older build that
+      // finishes last must not roll the environment back.
+      if (env.onlyNewerByDefault && tagVersion(example.tag, env.suffix)) env.onlyNewer = { stripSuffix: env.suffix };
+    }
+    for (const env of environments) {
+      if (env.exampleTag === env.builtTag) continue;
+      const where = ['environments', env.name];
+      if (!isOciTag(env.exampleTag)) {
         add(
           'config/bad-example-tag',
-          `'${env.name}' ${what} ${JSON.stringify(sample)}, which is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
-          where,
-          true,
+          `'${env.name}' has example-tag ${JSON.stringify(env.exampleTag)}, which is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
+          [...where, 'example-tag'],
         );
         continue;
       }
-      if (!own.test(sample)) {
+      const routes = environments.filter((e) => (compile(e.tag) as RegExp).test(env.exampleTag)).map((e) => e.name);
+      if (!routes.includes(env.name)) {
         add(
           'config/example-mismatch',
-          `'${env.name}' ${what} ${JSON.stringify(sample)}, which its own pattern '${env.tag}' does not match; set 'prefix', 'suffix', 'from' or 'example-tag' so they agree`,
+          `'${env.name}' has example-tag ${JSON.stringify(env.exampleTag)}, which its own pattern '${env.tag}' does not match; expected an example the pattern matches, e.g. ${JSON.stringify(env.builtTag)}`,
           [...where, 'tag'],
         );
       }
-      for (const other of environments) {
-        if (other === env) continue;
-        const re = compile(other.tag);
-        if (typeof re !== 'string' && re.test(sample)) {
-          add(
-            'config/overlap',
-            `environments '${env.name}' and '${other.name}' overlap: tag ${JSON.stringify(sample)} of '${env.name}' also matches '${other.name}' pattern '${other.tag}'`,
-            [...where, 'tag'],
-          );
-        }
+      for (const other of routes.filter((r) => r !== env.name)) {
+        add(
+          'config/overlap',
+          `environments '${env.name}' and '${other}' overlap: tag ${JSON.stringify(env.exampleTag)} of '${env.name}' also matches '${other}' pattern '${environments.find((e) => e.name === other)!.tag}'`,
+          [...where, 'tag'],
+        );
       }
     }
   }

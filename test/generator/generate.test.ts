@@ -130,7 +130,7 @@ describe('upstream workflow', () => {
     const meta = steps(filesOf('example')[0]!.contents).find((s) => s.uses?.startsWith('docker/metadata-action@'))!;
     expect(String(meta.with!.tags).trim().split('\n')).toEqual([
       "type=sha,format=long,prefix=,suffix=-dev,enable=${{ github.ref == 'refs/heads/main' }}",
-      "type=semver,pattern={{version}},suffix=-stable,enable=${{ startsWith(github.ref, 'refs/tags/v') }}",
+      "type=match,pattern=^v(\\d+\\.\\d+\\.\\d+)$,group=1,suffix=-stable,enable=${{ startsWith(github.ref, 'refs/tags/v') }}",
     ]);
     expect(meta.with!.flavor).toBe('latest=false');
   });
@@ -171,14 +171,14 @@ describe('upstream workflow', () => {
 });
 
 describe('downstream workflow', () => {
-  it('listens to the event type, queues per image without cancelling, and carries the native rules', () => {
+  it('listens to the event type, has no concurrency group (nothing pending can be cancelled), and carries the native rules', () => {
     const files = filesOf('custom-event-type');
     const downstream = parse(files[1]!.contents);
     expect(downstream.on).toEqual({ repository_dispatch: { types: ['search-image-pushed'] } });
-    expect(downstream.concurrency).toEqual({
-      group: "gitops-dispatch-${{ github.event.client_payload.image || 'no-image' }}",
-      'cancel-in-progress': false,
-    });
+    expect(downstream.concurrency).toBeUndefined();
+    expect(Object.values(downstream.jobs).map((j) => (j as { concurrency?: unknown }).concurrency)).toEqual([
+      undefined,
+    ]);
     expect(downstream.permissions).toEqual({ contents: 'write' });
     const receive = steps(files[1]!.contents).at(-1)!;
     expect(receive.uses).toBe('acme/gitops-dispatch-fork/receive-action@v2.1.0');
@@ -210,6 +210,8 @@ describe('downstream workflow', () => {
         name: 'live',
         when: { docker_image_tag: 'v[0-9]+\\.[0-9]+\\.[0-9]+', image: 'registry\\.example\\.com/team/api' },
         update: [{ files: 'apps/api/live/values.yaml', regex: 'imageTag: "(?<docker_image_tag>[^"]*)"' }],
+        // Tags that carry a version get the ordering guard by default.
+        'only-newer': true,
       },
     ]);
     const three = parse(nativeRules(configOf('three-environments')));
