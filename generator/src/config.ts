@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Problem, ProblemList, UserError } from '../../core/errors.js';
@@ -38,8 +38,13 @@ export interface EnvironmentConfig extends Flow {
 }
 
 export interface Config {
-  /** The config file as the user named it (shown in generated headers and errors). */
+  /** The config file as the user named it (shown in errors). */
   source: string;
+  /**
+   * The config file relative to the root of the git repository holding it (or as named, outside one): shown in
+   * generated headers, so generating from another directory gives the same files.
+   */
+  sourceFromRoot: string;
   upstream: {
     repository: string;
     image: string;
@@ -177,6 +182,8 @@ function registryOf(image: string): string {
 }
 
 export interface ParseOptions {
+  /** See Config.sourceFromRoot; default the file name given. */
+  sourceFromRoot?: string;
   /** Published actions reference used when the config names none; default from package.json. */
   actionsRef?: string;
 }
@@ -401,6 +408,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
 
   return {
     source: file,
+    sourceFromRoot: options.sourceFromRoot ?? file,
     upstream: {
       repository: up.repository,
       image,
@@ -444,5 +452,16 @@ export async function loadConfig(file: string, cwd: string, options: ParseOption
       message: `Option '--config' is '${file}', which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); expected a gitops-dispatch config file (create one with 'gitops-dispatch init')`,
     });
   }
-  return parseConfig(text, relative(cwd, path) || file, options);
+  return parseConfig(text, relative(cwd, path) || file, { sourceFromRoot: fromRepositoryRoot(path), ...options });
+}
+
+/** `path` relative to the nearest folder above it holding `.git`, in / form; the file name when there is none. */
+export function fromRepositoryRoot(path: string): string {
+  let dir = dirname(path);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return relative(dir, path).split(sep).join('/');
+    const parent = dirname(dir);
+    if (parent === dir) return basename(path);
+    dir = parent;
+  }
 }

@@ -1,5 +1,6 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ProblemList } from '../../core/errors.js';
+import { ProblemList, UserError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { isOciDigest, isOciTag } from '../../core/oci.js';
 import { renderDiff } from '../../core/plan/diff.js';
@@ -66,8 +67,21 @@ function variablesOf(o: PlanCommandOptions, image: string): Variables {
 export async function runPlan(o: PlanCommandOptions): Promise<PlanCommandResult> {
   const config = await loadConfig(o.config, o.cwd);
   const variables = variablesOf(o, config.upstream.image);
+  const root = resolve(o.cwd, o.repo);
+  if (
+    !(await stat(root).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
+    throw new UserError({
+      code: 'usage/repo',
+      input: 'repo',
+      message: `Option '--repo' is ${JSON.stringify(o.repo)}, which is not a folder (${root}); expected a checkout of ${config.downstream.repository}`,
+    });
+  }
   const rules = parseNativeRules(nativeRules(config), `rules generated from ${config.source}`);
-  const plan = await planUpdate({ root: resolve(o.cwd, o.repo), rules, variables, logger: o.logger });
+  const plan = await planUpdate({ root, rules, variables, logger: o.logger });
   const lines: string[] = [];
   if (plan.matchedRules.length === 0) {
     lines.push(
