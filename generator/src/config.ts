@@ -136,6 +136,10 @@ function describePattern(path: Segment[]): string {
   if (last === 'repository') return 'owner/repo';
   if (last === 'image') return 'an image name without tag, e.g. ghcr.io/owner/app';
   if (last === 'ref') return 'owner/repo@ref';
+  if (last === 'branch' && path.length === 2) return 'a branch name (letters, digits, . _ / -)';
+  if (last === 'branch' || last === 'tag') return 'a ref name, or a prefix followed by * (e.g. main, release/*, v*)';
+  if (last === 'registry') return 'a registry host, optionally with :port (e.g. ghcr.io, registry.example.com:5000)';
+  if (last === 'dockerfile' || last === 'context') return 'a path in the repository (letters, digits, . _ / @ + -)';
   if (['token', 'registry-username', 'registry-password'].includes(last))
     return 'a secret name (letters, digits, _; not starting with GITHUB_)';
   return 'a value of the documented form';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { UserError } from '../../core/errors.js';
+import { type Problem, UserError } from '../../core/errors.js';
+import { workflowProblems } from './check-workflow.js';
 import type { Config, EnvironmentConfig } from './config.js';
 import { metadataLine } from './flows.js';
 import { packageRoot } from './paths.js';
@@ -266,5 +267,21 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
     contents: withChecksum(render('SETUP.md', setupData(config, layout)), true),
     kind: 'generated',
   });
+  checkGenerated(files);
   return files;
+}
+
+/** Refuses output that is not the workflow it should be (see workflowProblems); nothing is written then. */
+export function checkGenerated(files: GeneratedFile[]): void {
+  const problems: Problem[] = [];
+  for (const file of files) {
+    if (file.kind !== 'generated' || !file.path.includes(`${posix.sep}workflows${posix.sep}`)) continue;
+    for (const message of workflowProblems(file.contents.toString())) {
+      problems.push({
+        code: 'generate/invalid-workflow',
+        message: `${file.path}: ${message}; nothing was written. A config value reached the workflow unchecked: please report this with your config`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems);
 }

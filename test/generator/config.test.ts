@@ -155,3 +155,33 @@ secrets: { token: GITHUB_TOKEN }
     ]);
   });
 });
+
+describe('config strings that reach generated YAML (item 12)', () => {
+  it('rejects a newline or YAML syntax in branches, registry, dockerfile and context, naming the key', () => {
+    const text = `upstream: { repository: o/app, image: ghcr.io/o/app, registry: "ghcr.io\\nx: 1", branch: "main\\n", dockerfile: "a: b", context: "{x}" }
+downstream: { repository: o/gitops, branch: "main\\njobs:\\n  evil: { runs-on: x, steps: [ { run: id } ] }" }
+environments:
+  dev: { tag: '.*-dev', files: environments/dev/values.yaml }
+`;
+    let error: unknown;
+    try {
+      parseConfig(text, 'cfg.yml');
+    } catch (e) {
+      error = e;
+    }
+    const messages = (error as { problems: { message: string }[] }).problems.map((p) => p.message);
+    for (const key of [
+      'upstream.registry',
+      'upstream.branch',
+      'upstream.dockerfile',
+      'upstream.context',
+      'downstream.branch',
+    ]) {
+      expect(
+        messages.some((m) => m.startsWith(`'${key}' is `)),
+        key,
+      ).toBe(true);
+    }
+    expect(messages.find((m) => m.startsWith("'downstream.branch'"))).toContain('expected a branch name');
+  });
+});

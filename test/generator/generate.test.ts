@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { findPayloadInRun } from '../../generator/src/check-workflow.js';
 import { type Config, parseConfig } from '../../generator/src/config.js';
-import { generate, isUntouchedGenerated, outLayout } from '../../generator/src/generate.js';
+import { checkGenerated, generate, isUntouchedGenerated, outLayout } from '../../generator/src/generate.js';
 import { PINNED_ACTIONS } from '../../generator/src/render.js';
 import { nativeRules } from '../../generator/src/rules.js';
 import { CONFIGS } from './configs.js';
@@ -330,4 +330,29 @@ describe("our actions' inputs", () => {
       }
     });
   }
+});
+
+describe('generate checks its own output (item 12)', () => {
+  it('refuses to return a workflow a config value broke, naming the file', () => {
+    const config = configOf('example');
+    const broken = { ...config, downstream: { ...config.downstream, branch: 'main)\njobs:\n  evil: 1\n#' } };
+    expect(() => generate(broken, outLayout('out'), { actionsRoot: fakeActionsRoot() })).toThrow(
+      /out\/downstream\/\.github\/workflows\/gitops-receive\.yml: .*nothing was written/,
+    );
+  });
+
+  it('finds a client_payload expression put into a run: script', () => {
+    const files = filesOf('example');
+    const up = files[0]!;
+    const planted = {
+      ...up,
+      contents: up.contents.replace(
+        '      - name: Set up Docker Buildx',
+        '      - run: echo ${{ github.event.client_payload.x }}\n      - name: Set up Docker Buildx',
+      ),
+    };
+    expect(() => checkGenerated([planted])).toThrow(
+      /puts \$\{\{ github\.event\.client_payload\.x \}\} into a shell script/,
+    );
+  });
 });
