@@ -161,7 +161,9 @@ export function createParser(ctx: CliContext): Argv {
       },
     )
     .demandCommand(1, 'Expected a command: generate, init or plan')
-    .help();
+    .help()
+    .alias('h', 'help')
+    .alias('v', 'version');
 }
 
 /** A mistake in the command line (unknown option, missing value); exit code 2. */

@@ -295,6 +295,28 @@ describe('help, version and exit codes', () => {
     expect(output).toBe(JSON.parse(read(ROOT, 'package.json')).version);
   });
 
+  it('-h and -v are --help and --version', async () => {
+    for (const [short, long] of [
+      ['-h', '--help'],
+      ['-v', '--version'],
+    ]) {
+      const outputs: string[] = [];
+      for (const flag of [short, long]) {
+        await createParser({} as never).parseAsync([flag!], {}, (_err, _argv, out) => {
+          outputs.push(out);
+        });
+      }
+      expect(outputs[0], short).toBe(outputs[1]);
+      expect(outputs[0]!.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('the Quick start installs once', () => {
+    const readme = read(ROOT, 'README.md');
+    const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Contents'));
+    expect(quick.match(/npm (ci|install)\b(?! -g)/g)).toEqual(['npm ci']);
+  });
+
   it('colours only a terminal without NO_COLOR', () => {
     expect(useColor({ isTTY: true }, {})).toBe(true);
     expect(useColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
