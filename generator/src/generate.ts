@@ -76,8 +76,53 @@ export function appName(config: Config): string {
 
 const CHECKSUM = /\n(?:# |<!-- )gitops-dispatch-checksum: sha256:([0-9a-f]{16})(?: -->)?\n$/;
 
+/** An action reference line: `uses: owner/repo/path@ref # comment`. */
+const USES = /^(\s*(?:-\s+)?uses:\s*)([^@\s#]+)@(\S+)((?:\s+#.*)?)$/gm;
+
+/**
+ * The checksum leaves out the ref and version comment of every `uses:` line: a bump of a pinned SHA (Dependabot,
+ * Renovate) does not make a generated file count as edited by hand.
+ */
 function checksum(body: string): string {
+  return createHash('sha256')
+    .update(body.replace(USES, (_, head: string, action: string) => `${head}${action}@`))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** Checksum of the whole body, as files generated before pins were left out carry it. */
+function rawChecksum(body: string): string {
   return createHash('sha256').update(body).digest('hex').slice(0, 16);
+}
+
+/** The version a ref or its comment names (`v5.7.0`, `@v0`), for comparing pins; undefined when none. */
+function pinVersion(ref: string, comment: string): number[] | undefined {
+  const m =
+    /v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(comment.replace(/^\s*#\s*/, '')) ??
+    /^v(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(ref);
+  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : undefined;
+}
+
+const newer = (a: number[], b: number[]) => {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! > b[i]!;
+  return false;
+};
+
+/**
+ * Keeps the user's choice of version: each `uses:` of `generated` takes the ref and comment of the same action in
+ * `existing` when those name a newer version (a Dependabot bump), so regenerating neither reverts the bump nor
+ * counts it as drift. The checksum line stays valid (it leaves pins out).
+ */
+export function adoptPins(generated: string, existing: string): string {
+  const theirs = new Map<string, { ref: string; comment: string }>();
+  for (const m of existing.matchAll(USES)) theirs.set(m[2]!, { ref: m[3]!, comment: m[4] ?? '' });
+  return generated.replace(USES, (line, head: string, action: string, ref: string, comment: string) => {
+    const other = theirs.get(action);
+    if (!other || (other.ref === ref && other.comment === comment)) return line;
+    const mine = pinVersion(ref, comment ?? '');
+    const bumped = pinVersion(other.ref, other.comment);
+    return mine && bumped && newer(bumped, mine) ? `${head}${action}@${other.ref}${other.comment}` : line;
+  });
 }
 
 function withChecksum(body: string, markdown: boolean): string {
@@ -88,7 +133,9 @@ function withChecksum(body: string, markdown: boolean): string {
 /** True when `text` is generated output nobody has edited since (its checksum line still matches its body). */
 export function isUntouchedGenerated(text: string): boolean {
   const m = CHECKSUM.exec(text);
-  return m ? checksum(text.slice(0, m.index + 1)) === m[1] : false;
+  if (!m) return false;
+  const body = text.slice(0, m.index + 1);
+  return checksum(body) === m[1] || rawChecksum(body) === m[1];
 }
 
 function header(config: Config): string {
@@ -102,8 +149,9 @@ export function metadataTag(env: EnvironmentConfig, config: Config): string {
 
 function actionUses(config: Config, which: 'dispatch' | 'receive'): string {
   if (config.actions.kind === 'vendor') return `./${which === 'dispatch' ? VENDORED_DISPATCH : VENDORED_RECEIVE}`;
-  const [repo, ref] = config.actions.ref.split('@') as [string, string];
-  return `${repo}/${which}-action@${ref}`;
+  const [pinned, comment] = config.actions.ref.split(' # ');
+  const [repo, ref] = pinned!.split('@') as [string, string];
+  return `${repo}/${which}-action@${ref}${comment ? ` # ${comment}` : ''}`;
 }
 
 const md = (s: string) => s.replace(/\|/g, '\\|');
