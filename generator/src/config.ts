@@ -56,7 +56,9 @@ export interface Config {
   downstream: { repository: string; branch: string /** File name under .github/workflows. */; workflow: string };
   eventType: string;
   actions: { kind: 'ref'; ref: string } | { kind: 'vendor' };
-  secrets: { token: string; registryUsername: string; registryPassword: string };
+  secrets: { token: string; registryUsername: string; registryPassword: string; appKey: string };
+  /** pat: a personal access token secret upstream, GITHUB_TOKEN downstream; app: a GitHub App token on both sides. */
+  token: 'pat' | 'app';
   environments: EnvironmentConfig[];
 }
 
@@ -140,7 +142,7 @@ function describePattern(path: Segment[]): string {
   if (last === 'branch' || last === 'tag') return 'a ref name, or a prefix followed by * (e.g. main, release/*, v*)';
   if (last === 'registry') return 'a registry host, optionally with :port (e.g. ghcr.io, registry.example.com:5000)';
   if (last === 'dockerfile' || last === 'context') return 'a path in the repository (letters, digits, . _ / @ + -)';
-  if (['token', 'registry-username', 'registry-password'].includes(last))
+  if (['token', 'registry-username', 'registry-password', 'app-key'].includes(last))
     return 'a secret name (letters, digits, _; not starting with GITHUB_)';
   return 'a value of the documented form';
 }
@@ -438,7 +440,9 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       token: secretsRaw.token ?? DEFAULT_TOKEN_SECRET,
       registryUsername: secretsRaw['registry-username'] ?? 'REGISTRY_USERNAME',
       registryPassword: secretsRaw['registry-password'] ?? 'REGISTRY_PASSWORD',
+      appKey: secretsRaw['app-key'] ?? 'GITOPS_DISPATCH_APP_KEY',
     },
+    token: raw.token === 'app' ? 'app' : 'pat',
     environments,
   };
 }

@@ -43,6 +43,8 @@ export function imageOfGenerated(text: string): string | undefined {
   return line === undefined ? undefined : line.slice(IMAGE_MARKER.length).trim();
 }
 export const VENDORED_DISPATCH = '.github/actions/gitops-dispatch';
+/** The repository variable holding the GitHub App's ID (token: app), in both repositories. */
+export const APP_ID_VARIABLE = 'GITOPS_DISPATCH_APP_ID';
 export const VENDORED_RECEIVE = '.github/actions/gitops-receive';
 
 /** `--out D`: D/upstream/..., D/downstream/..., D/SETUP.md. */
@@ -167,15 +169,25 @@ function setupData(config: Config, layout: Layout) {
   const [downstreamOwner, downstreamName] = config.downstream.repository.split('/') as [string, string];
   const ghcr = config.upstream.registry === 'ghcr.io';
   const prEnvs = config.environments.filter((e) => e.pullRequest).map((e) => e.name);
-  const secretRows: { name: string; repo: string; what: string; usedBy: string; command: string }[] = [
-    {
-      name: config.secrets.token,
-      repo: config.upstream.repository,
-      what: `fine-grained token for \`${config.downstream.repository}\` (step 1)`,
-      usedBy: 'dispatch step (`token`)',
-      command: `gh secret set ${config.secrets.token} --repo ${config.upstream.repository}`,
-    },
-  ];
+  const app = config.token === 'app';
+  const secretRows: { name: string; repo: string; what: string; usedBy: string; command: string }[] = app
+    ? [config.upstream.repository, config.downstream.repository].map((repo) => ({
+        name: config.secrets.appKey,
+        repo,
+        what: 'private key of the GitHub App (step 1), the whole .pem file',
+        usedBy:
+          repo === config.upstream.repository ? 'token step before the dispatch' : 'token step before the receiver',
+        command: `gh secret set ${config.secrets.appKey} --repo ${repo} < private-key.pem`,
+      }))
+    : [
+        {
+          name: config.secrets.token,
+          repo: config.upstream.repository,
+          what: `fine-grained token for \`${config.downstream.repository}\` (step 1)`,
+          usedBy: 'dispatch step (`token`)',
+          command: `gh secret set ${config.secrets.token} --repo ${config.upstream.repository}`,
+        },
+      ];
   if (!ghcr) {
     for (const [name, what] of [
       [config.secrets.registryUsername, `user name for \`${config.upstream.registry}\``],
@@ -204,6 +216,8 @@ function setupData(config: Config, layout: Layout) {
     secrets: config.secrets,
     secretRows,
     pins: PINNED_ACTIONS,
+    appToken: app,
+    appIdVariable: APP_ID_VARIABLE,
     vendor: config.actions.kind === 'vendor',
     configPath: config.sourceFromRoot,
     downstreamWorkflowFile: config.downstream.workflow,
@@ -280,6 +294,10 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
       metaTags: config.environments.map((e) => metadataTag(e, config)).join('\n'),
       pins: PINNED_ACTIONS,
       downstream: config.downstream.repository,
+      downstreamOwner: config.downstream.repository.split('/')[0],
+      downstreamName: config.downstream.repository.split('/')[1],
+      appToken: config.token === 'app',
+      appIdVariable: APP_ID_VARIABLE,
       eventType: config.eventType,
       dispatchUses: actionUses(config, 'dispatch'),
     });
@@ -296,6 +314,9 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
       downstreamBranch: config.downstream.branch,
       eventType: config.eventType,
       pullRequests: config.environments.some((e) => e.pullRequest),
+      appToken: config.token === 'app',
+      appIdVariable: APP_ID_VARIABLE,
+      secrets: config.secrets,
       vendor,
       pins: PINNED_ACTIONS,
       receiveUses: actionUses(config, 'receive'),

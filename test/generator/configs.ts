@@ -56,4 +56,11 @@ environments:
   dev:  { tag: '.*-dev', files: environments/dev/values.yaml }
   prod: { tag: '.*-stable', files: environments/prod/values.yaml }
 `,
+  'app-token': `upstream: { repository: acme/pay, image: ghcr.io/acme/pay }
+downstream: { repository: acme/pay-gitops }
+token: app
+environments:
+  dev:  { tag: '.*-dev', files: environments/dev/values.yaml }
+  prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, pull-request: true }
+`,
 };

@@ -356,3 +356,42 @@ describe('generate checks its own output (item 12)', () => {
     );
   });
 });
+
+describe('token: app (item 9)', () => {
+  it('both workflows mint a GitHub App token and use it; no personal token and no write GITHUB_TOKEN remain', () => {
+    const files = filesOf('app-token');
+    const [up, down] = [files[0]!.contents, files[1]!.contents];
+    const upSteps = steps(up);
+    const appUp = upSteps.findIndex((s) => s.uses?.startsWith('actions/create-github-app-token@'));
+    const dispatch = upSteps.findIndex((s) => s.uses?.includes('/dispatch-action@'));
+    expect(appUp).toBeGreaterThan(-1);
+    expect(appUp).toBeLessThan(dispatch);
+    expect(upSteps[appUp]!.with).toEqual({
+      'app-id': '${{ vars.GITOPS_DISPATCH_APP_ID }}',
+      'private-key': '${{ secrets.GITOPS_DISPATCH_APP_KEY }}',
+      owner: 'acme',
+      repositories: 'pay-gitops',
+    });
+    expect(upSteps[dispatch]!.with!.token).toBe('${{ steps.app-token.outputs.token }}');
+    expect(up).not.toContain('GITOPS_DISPATCH_TOKEN');
+    const downSteps = steps(down);
+    const appDown = downSteps.findIndex((s) => s.uses?.startsWith('actions/create-github-app-token@'));
+    const receive = downSteps.findIndex((s) => s.uses?.includes('/receive-action@'));
+    expect(appDown).toBeGreaterThan(-1);
+    expect(appDown).toBeLessThan(receive);
+    expect(downSteps[receive]!.with!.token).toBe('${{ steps.app-token.outputs.token }}');
+    expect(parse(down).permissions).toEqual({ contents: 'read' });
+    const setup = files.find((f) => f.path.endsWith('SETUP.md'))!.contents;
+    expect(setup).toContain('## 1. Create the GitHub App');
+    expect(setup).toContain('gh variable set GITOPS_DISPATCH_APP_ID --repo acme/pay-gitops');
+    expect(setup).toContain('gh secret set GITOPS_DISPATCH_APP_KEY --repo acme/pay-gitops < private-key.pem');
+    expect(setup).toContain('**Pull requests**: **Read and write**');
+    expect(setup).not.toContain('Personal access tokens');
+  });
+
+  it('the personal-token SETUP.md points at the config key instead of a hand edit', () => {
+    const setup = filesOf('example').find((f) => f.path.endsWith('SETUP.md'))!.contents;
+    expect(setup).toContain('set `token: app` in');
+    expect(setup).not.toMatch(/add this step|Generated files are overwritten by `generate`; keep such an edit/);
+  });
+});
