@@ -63,6 +63,8 @@ export interface Config {
 }
 
 export const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
+/** The variables the generated sender puts in the payload (DESIGN.md "Dispatch payload"), usable as regex groups. */
+export const PAYLOAD_VARIABLES = ['docker_image_tag', 'digest', 'image', 'git_branch', 'commit_message'];
 export const DEFAULT_TOKEN_SECRET = 'GITOPS_DISPATCH_TOKEN';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -301,6 +303,15 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
           add(
             'config/regex-no-group',
             `'environments.${name}.regex' is ${JSON.stringify(env.regex)}; expected a named group such as (?<docker_image_tag>...) marking the span to replace`,
+            [...base, 'regex'],
+          );
+        }
+        for (const m of re.source.matchAll(/\(\?<([A-Za-z_]\w*)>/g)) {
+          if (PAYLOAD_VARIABLES.includes(m[1]!)) continue;
+          const guess = suggest(m[1]!, PAYLOAD_VARIABLES);
+          add(
+            'config/regex-group',
+            `'environments.${name}.regex' has the group (?<${m[1]}>...), but the dispatch sends no variable '${m[1]}'; expected one of: ${PAYLOAD_VARIABLES.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`,
             [...base, 'regex'],
           );
         }

@@ -1,10 +1,13 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { type Problem, ProblemList, UserError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
 import { planUpdate } from '../../core/plan/planner.js';
+import { expandGlobs } from '../../core/rules/glob.js';
 import { parseNativeRules } from '../../core/rules/native.js';
+import { suggest } from '../../core/suggest.js';
 import { type Config, loadConfig } from './config.js';
 import { appName, checkoutLayout, generate, type Layout, outLayout } from './generate.js';
 import { nativeRules } from './rules.js';
@@ -124,6 +127,9 @@ export async function checkDownstream(config: Config, root: string): Promise<Pro
         variables: { docker_image_tag: env.exampleTag, image: config.upstream.image },
         logger: silentLogger,
       });
+      if (env.edit.kind === 'kustomize-image') {
+        problems.push(...(await checkKustomizeImage(env.name, env.edit.image, env.files, root)));
+      }
       if (plan.changes.length + plan.unchanged.length === 0) {
         problems.push({
           code: 'config/no-files',
@@ -137,6 +143,26 @@ export async function checkDownstream(config: Config, root: string): Promise<Pro
         problems.push({ ...p, message: `environment '${env.name}': ${p.message}`, input: p.input ?? 'downstream-dir' });
       }
     }
+  }
+  return problems;
+}
+
+/**
+ * A kustomize-image edit on a name that no `images:` entry has would append a new entry: the run is green, the
+ * deployment keeps its old tag. Every matched file must already name the image.
+ */
+async function checkKustomizeImage(env: string, image: string, files: string[], root: string): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const file of await expandGlobs(root, files, 'native')) {
+    const doc = parse(await readFile(join(root, file), 'utf8')) as { images?: { name?: unknown }[] } | null;
+    const names = (Array.isArray(doc?.images) ? doc.images : []).map((i) => String(i?.name ?? ''));
+    if (names.includes(image)) continue;
+    const guess = suggest(image, names);
+    problems.push({
+      code: 'config/kustomize-image-missing',
+      input: 'downstream-dir',
+      message: `environment '${env}': ${file} has no images: entry named '${image}' (${names.length ? `it has: ${names.join(', ')}` : 'it has none'}); the receiver would add a new entry and the deployment would keep its old tag. Expected 'kustomize-image' to name an existing entry${guess ? ` (did you mean '${guess}'?)` : ''}`,
+    });
   }
   return problems;
 }

@@ -188,6 +188,47 @@ environments:
   });
 });
 
+describe('--downstream-dir checks what the rules edit (item 13)', () => {
+  const KUSTOMIZE = `upstream: { repository: acme/web, image: ghcr.io/acme/web }
+downstream: { repository: acme/k8s }
+environments:
+  dev:  { tag: '.*-dev', files: overlays/dev/kustomization.yaml, kustomize-image: ghcr.io/acme/wbe }
+  prod: { tag: '.*-stable', files: overlays/prod/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
+`;
+  const overlay = 'resources: [../../base]\nimages:\n  - name: ghcr.io/acme/web\n    newTag: old\n';
+
+  it('a kustomize image name no images: entry has is refused, naming the file, the names there and the likely one', async () => {
+    const cwd = testdir({
+      'c.yml': KUSTOMIZE,
+      'k8s/overlays/dev/kustomization.yaml': overlay,
+      'k8s/overlays/prod/kustomization.yaml': overlay,
+    });
+    const r = await cli(['generate', '--config', 'c.yml', '--downstream-dir', 'k8s'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "environment 'dev': overlays/dev/kustomization.yaml has no images: entry named 'ghcr.io/acme/wbe' (it has: ghcr.io/acme/web)",
+    );
+    expect(r.stderr).toContain("(did you mean 'ghcr.io/acme/web'?)");
+    expect(r.stderr).not.toContain("environment 'prod'");
+    expect(existsSync(join(cwd, 'k8s/.github'))).toBe(false);
+    writeFileSync(join(cwd, 'c.yml'), KUSTOMIZE.replace('acme/wbe', 'acme/web'));
+    expect((await cli(['generate', '--config', 'c.yml', '--downstream-dir', 'k8s'], { cwd })).code).toBe(0);
+  });
+
+  it('a regex group the dispatch never sends fails at generate time', async () => {
+    const cwd = project(
+      EXAMPLE.replace(
+        'files: environments/prod/values.yaml,',
+        `files: environments/prod/values.yaml, regex: 'tag: "(?<docker_image_tg>[^"]*)"',`,
+      ),
+    );
+    const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the dispatch sends no variable 'docker_image_tg'");
+    expect(r.stderr).toContain("(did you mean 'docker_image_tag'?)");
+  });
+});
+
 describe('many apps, one GitOps repository', () => {
   it('two apps generate into one GitOps checkout: own receiver, own SETUP.md naming it, and --check passes for both', async () => {
     const cwd = project();
