@@ -11,6 +11,9 @@ import { parseNativeRules } from '../../core/rules/native.js';
 import { loadConfig } from './config.js';
 import { nativeRules } from './rules.js';
 
+/** Shown when no --digest is given: the real one is only known after the build. */
+export const STAND_IN_DIGEST = `sha256:${'0'.repeat(64)}`;
+
 export interface PlanCommandOptions {
   cwd: string;
   config: string;
@@ -47,8 +50,9 @@ function variablesOf(o: PlanCommandOptions, image: string): Variables {
       message: `Option '--digest' is ${JSON.stringify(o.digest)}; expected sha256: and 64 lowercase hex digits`,
     });
   }
-  const variables: Variables = { docker_image_tag: o.tag, image };
-  if (o.digest !== undefined) variables.digest = o.digest;
+  // The generated sender always sends the digest the build pushed, so the receiver writes one wherever an edit
+  // takes it (kustomize images); without --digest a stand-in shows that line.
+  const variables: Variables = { docker_image_tag: o.tag, image, digest: o.digest ?? STAND_IN_DIGEST };
   for (const pair of o.vars ?? []) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(pair);
     if (!m) {
@@ -81,7 +85,21 @@ export async function runPlan(o: PlanCommandOptions): Promise<PlanCommandResult>
     });
   }
   const rules = parseNativeRules(nativeRules(config), `rules generated from ${config.source}`);
-  const plan = await planUpdate({ root, rules, variables, logger: o.logger });
+  // The planner warns when only-newer keeps a value; plan says so instead of a bare "no change".
+  const kept: string[] = [];
+  const base = o.logger;
+  const logger: Logger = {
+    debug: (m) => base.debug(m),
+    info: (m) => base.info(m),
+    notice: (m, a) => base.notice(m, a),
+    error: (m, a) => base.error(m, a),
+    group: (name, fn) => base.group(name, fn),
+    warning: (message, annotation) => {
+      if (message.includes('(only-newer)')) kept.push(message.replace(/^rule '[^']*': /, ''));
+      else base.warning(message, annotation);
+    },
+  };
+  const plan = await planUpdate({ root, rules, variables, logger });
   const lines: string[] = [];
   if (plan.matchedRules.length === 0) {
     lines.push(
@@ -91,7 +109,21 @@ export async function runPlan(o: PlanCommandOptions): Promise<PlanCommandResult>
     lines.push(`Tag '${o.tag}' matches environment ${plan.matchedRules.join(', ')}.`);
     const viaPr = [...new Set(plan.changes.filter((c) => c.pullRequest).flatMap((c) => c.rules))];
     if (viaPr.length > 0) lines.push(`${viaPr.join(', ')}: the change lands through a pull request.`);
-    if (plan.changes.length === 0) lines.push(`No change: ${plan.unchanged.join(', ')} already hold(s) these values.`);
+    const envs = config.environments.filter((e) => plan.matchedRules.includes(e.name));
+    if (plan.changes.length === 0 && plan.unchanged.length === 0) {
+      lines.push(
+        `No file matched: ${envs.map((e) => `${e.name}: ${e.files.join(', ')}`).join('; ')} match nothing in ${o.repo}; the receiver would change nothing.`,
+      );
+    } else if (plan.changes.length === 0 && kept.length > 0) {
+      lines.push(`No change because of only-newer: ${kept.join('; ')}.`);
+    } else if (plan.changes.length === 0) {
+      lines.push(`No change: ${plan.unchanged.join(', ')} already hold(s) these values.`);
+    } else if (kept.length > 0) {
+      lines.push(`Kept by only-newer: ${kept.join('; ')}.`);
+    }
+    if (o.digest === undefined && plan.changes.some((c) => c.after.includes(STAND_IN_DIGEST))) {
+      lines.push(`The digest ${STAND_IN_DIGEST} stands in for the one the build pushes; pass --digest to see it.`);
+    }
   }
   let text = `${lines.join('\n')}\n`;
   if (plan.changes.length > 0) text += renderDiff(plan, { color: o.color });
