@@ -396,4 +396,42 @@ describe('the built bundle', () => {
     ).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 2 });
   });
+
+  it('packs into a tarball that installs and runs generate and plan from another directory (item 18)', async () => {
+    const run = promisify(execFile);
+    const tmp = testdir();
+    const packed = await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT });
+    const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+    const paths = info!.files.map((f) => f.path);
+    for (const needed of ['templates/SETUP.md.hbs', 'generator/config.schema.json', 'generator/dist/index.js']) {
+      expect(paths).toContain(needed);
+    }
+    expect(paths).toContain('generator/commit.json');
+    expect(paths.filter((p) => p.startsWith('test/') || p.startsWith('bench/') || p.endsWith('.ts'))).toEqual([]);
+    expect(existsSync(join(ROOT, 'generator/commit.json'))).toBe(false);
+    const prefix = join(tmp, 'prefix');
+    await run(
+      'npm',
+      ['install', '-g', join(tmp, info!.filename), '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund'],
+      { cwd: tmp },
+    );
+    const bin = join(prefix, 'bin', 'gitops-dispatch');
+    const cwd = testdir({ 'gitops-dispatch.yml': EXAMPLE });
+    cpSync(join(ROOT, 'examples/gitops-repo'), join(cwd, 'gitops'), { recursive: true });
+    const help = await run(bin, ['--help'], { cwd });
+    expect(help.stdout).toContain('gitops-dispatch generate');
+    const gen = await run(bin, ['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(gen.stderr).toBe('');
+    const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: ROOT })).stdout.trim();
+    const version = JSON.parse(read(ROOT, 'package.json')).version;
+    expect(read(cwd, 'out/upstream/.github/workflows/gitops-dispatch.yml')).toContain(
+      `/dispatch-action@${head} # v${version}`,
+    );
+    const plan = await run(bin, ['plan', '--config', 'gitops-dispatch.yml', '--repo', 'gitops', '--tag', 'abc-dev'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(plan.stdout).toContain("Tag 'abc-dev' matches environment dev.");
+    expect(plan.stdout).toMatch(/^\+\s+tag: "abc-dev"$/m);
+  }, 240_000);
 });
