@@ -4,8 +4,10 @@
  * one tag, the dispatch step sends it and the receiver's rules route it to that environment only; other pushes
  * build and send nothing.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, read, testdir } from './helpers.js';
+import { cli, ROOT, read, testdir } from './helpers.js';
 import { runPush, SHA } from './workflow-eval.js';
 
 const HEAD = `upstream: { repository: acme/shop, image: ghcr.io/acme/shop }
@@ -208,5 +210,20 @@ describe('errors whose hints work when followed', () => {
 `);
     expect(good.stderr).toBe('');
     expect(good.code).toBe(0);
+  });
+});
+
+describe('the release flows documented in generator/README.md', () => {
+  it('each generates (exit 0) as written', async () => {
+    const readme = readFileSync(join(ROOT, 'generator/README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Release flows'), readme.indexOf('### Ordering'));
+    const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks).toHaveLength(4);
+    for (const block of blocks) {
+      const cwd = testdir({ 'gitops-dispatch.yml': block });
+      const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+      expect(r.stderr, block).toBe('');
+      expect(r.code).toBe(0);
+    }
   });
 });
