@@ -63,4 +63,24 @@ environments:
   dev:  { tag: '.*-dev', files: environments/dev/values.yaml }
   prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, pull-request: true }
 `,
+  'semver-prerelease': `upstream: { repository: acme/shop, image: ghcr.io/acme/shop }
+downstream: { repository: acme/shop-gitops }
+environments:
+  dev: { tag: 'sha-[0-9a-f]{7}', files: environments/dev/values.yaml, on: { branch: main } }
+  staging: { tag: '\\d+\\.\\d+\\.\\d+-.+', files: environments/staging/values.yaml, on: { tag: 'v*' } }
+  prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, on: { tag: 'v*' }, pull-request: true }
+`,
+  'release-branches': `upstream: { repository: acme/shop, image: ghcr.io/acme/shop }
+downstream: { repository: acme/shop-gitops }
+environments:
+  staging: { tag: 'release-.+-[0-9a-f]{7}', files: environments/staging/values.yaml, on: { branch: 'release/*' } }
+  preview: { tag: 'v2-.*', files: environments/preview/values.yaml, on: { tag: 'v2-*' } }
+  prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, on: { tag: 'v*' } }
+`,
+  calver: `upstream: { repository: acme/shop, image: ghcr.io/acme/shop }
+downstream: { repository: acme/shop-gitops }
+environments:
+  staging: { tag: '.*-staging', files: environments/staging/values.yaml, on: { tag: 'rc-*' } }
+  prod: { tag: '\\d{4}\\.\\d{2}\\.\\d{2}-\\d+', files: environments/prod/values.yaml, on: { tag: '20*' } }
+`,
 };
