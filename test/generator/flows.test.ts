@@ -185,6 +185,24 @@ describe('errors whose hints work when followed', () => {
     expect(good.code).toBe(0);
   });
 
+  it("a third environment without on: both 'on' forms it suggests work", async () => {
+    const base = `  dev: { tag: '.*-dev', files: d.yaml }
+  prod: { tag: '.*-stable', files: p.yaml }
+  qa: { tag: '.*-qa', files: q.yaml }
+`;
+    const bad = await problems(base);
+    expect(bad.code).toBe(2);
+    const forms = [...bad.stderr.matchAll(/on: \{ (branch|tag): '?([^'} ]+)'? \}/g)].map(
+      (m) => `{ ${m[1]}: '${m[2]}' }`,
+    );
+    expect(forms).toEqual(["{ branch: 'release' }", "{ tag: 'rc-*' }"]);
+    for (const on of forms) {
+      const good = await problems(base.replace('files: q.yaml }', `files: q.yaml, on: ${on} }`));
+      expect(good.stderr, on).toBe('');
+      expect(good.code).toBe(0);
+    }
+  });
+
   it("a version taken from tags that carry none: 'from: ref'", async () => {
     const bad = await problems(`  dev: { tag: '.*-dev', files: d.yaml }
   prod: { tag: '\\d{4}\\.\\d{2}\\.\\d{2}-\\d+', files: p.yaml, on: { tag: '20*' }, from: version }
