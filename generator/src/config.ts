@@ -59,6 +59,8 @@ export interface Config {
   secrets: { token: string; registryUsername: string; registryPassword: string; appKey: string };
   /** pat: a personal access token secret upstream, GITHUB_TOKEN downstream; app: a GitHub App token on both sides. */
   token: 'pat' | 'app';
+  /** git: clone and push; api: commit through the GraphQL API with compare-and-swap on the head, no clone. */
+  commitMethod: 'git' | 'api';
   environments: EnvironmentConfig[];
 }
 
@@ -454,6 +456,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       appKey: secretsRaw['app-key'] ?? 'GITOPS_DISPATCH_APP_KEY',
     },
     token: raw.token === 'app' ? 'app' : 'pat',
+    commitMethod: raw['commit-method'] === 'api' ? 'api' : 'git',
     environments,
   };
 }

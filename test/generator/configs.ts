@@ -83,4 +83,11 @@ environments:
   staging: { tag: '.*-staging', files: environments/staging/values.yaml, on: { tag: 'rc-*' } }
   prod: { tag: '\\d{4}\\.\\d{2}\\.\\d{2}-\\d+', files: environments/prod/values.yaml, on: { tag: '20*' } }
 `,
+  'commit-api': `upstream: { repository: acme/big, image: ghcr.io/acme/big }
+downstream: { repository: acme/monorepo-gitops }
+commit-method: api
+environments:
+  dev:  { tag: '.*-dev', files: apps/big/dev/values.yaml }
+  prod: { tag: '.*-stable', files: apps/big/prod/values.yaml, pull-request: true }
+`,
 };
