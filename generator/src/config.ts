@@ -56,11 +56,13 @@ export interface Config {
   downstream: { repository: string; branch: string /** File name under .github/workflows. */; workflow: string };
   eventType: string;
   actions: { kind: 'ref'; ref: string } | { kind: 'vendor' };
-  secrets: { token: string; registryUsername: string; registryPassword: string; appKey: string };
+  secrets: { token: string; registryUsername: string; registryPassword: string; appKey: string; argocdToken: string };
   /** pat: a personal access token secret upstream, GITHUB_TOKEN downstream; app: a GitHub App token on both sides. */
   token: 'pat' | 'app';
   /** git: clone and push; api: commit through the GraphQL API with compare-and-swap on the head, no clone. */
   commitMethod: 'git' | 'api';
+  /** Argo CD behind the GitOps repository; `apps` maps environment names to application names. */
+  argocd?: { server: string; apps: Record<string, string>; wait: boolean; timeout?: number };
   environments: EnvironmentConfig[];
 }
 
@@ -146,7 +148,10 @@ function describePattern(path: Segment[]): string {
   if (last === 'branch' || last === 'tag') return 'a ref name, or a prefix followed by * (e.g. main, release/*, v*)';
   if (last === 'registry') return 'a registry host, optionally with :port (e.g. ghcr.io, registry.example.com:5000)';
   if (last === 'dockerfile' || last === 'context') return 'a path in the repository (letters, digits, . _ / @ + -)';
-  if (['token', 'registry-username', 'registry-password', 'app-key'].includes(last))
+  if (last === 'server') return 'a host name, optionally with https:// and :port';
+  if (path[0] === 'argocd' && path[1] === 'app')
+    return 'an Argo CD application name (lower-case letters, digits, - . /)';
+  if (['token', 'registry-username', 'registry-password', 'app-key', 'argocd-token'].includes(last))
     return 'a secret name (letters, digits, _; not starting with GITHUB_)';
   return 'a value of the documented form';
 }
@@ -382,6 +387,25 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
   // Cross-environment consistency, proven on the model of the upstream workflow: a push of each environment's
   // trigger builds exactly one tag, which routes there and nowhere else (flows.ts).
   const valid = environments.filter((e) => !noTrigger.has(e.name) && typeof compile(e.tag) !== 'string');
+  const argocdRaw = raw.argocd && typeof raw.argocd === 'object' ? (raw.argocd as Raw) : undefined;
+  const argocd = argocdRaw
+    ? {
+        server: String(argocdRaw.server ?? ''),
+        apps: (argocdRaw.app && typeof argocdRaw.app === 'object' ? argocdRaw.app : {}) as Record<string, string>,
+        wait: argocdRaw.wait === true,
+        ...(typeof argocdRaw.timeout === 'number' ? { timeout: argocdRaw.timeout } : {}),
+      }
+    : undefined;
+  for (const envName of Object.keys(argocd?.apps ?? {})) {
+    if (names.includes(envName)) continue;
+    const guess = suggest(envName, names);
+    add(
+      'config/argocd-unknown-environment',
+      `'argocd.app' names environment '${envName}', which the config does not have; expected one of: ${names.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+      ['argocd', 'app', envName],
+      true,
+    );
+  }
   if (valid.length > 0) {
     const proof = prove(valid);
     for (const p of proof.problems) add(p.code, p.message, ['environments', p.env, 'tag']);
@@ -454,9 +478,11 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       registryUsername: secretsRaw['registry-username'] ?? 'REGISTRY_USERNAME',
       registryPassword: secretsRaw['registry-password'] ?? 'REGISTRY_PASSWORD',
       appKey: secretsRaw['app-key'] ?? 'GITOPS_DISPATCH_APP_KEY',
+      argocdToken: secretsRaw['argocd-token'] ?? 'ARGOCD_TOKEN',
     },
     token: raw.token === 'app' ? 'app' : 'pat',
     commitMethod: raw['commit-method'] === 'api' ? 'api' : 'git',
+    ...(argocd ? { argocd } : {}),
     environments,
   };
 }

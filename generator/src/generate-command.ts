@@ -115,7 +115,7 @@ async function checkWritable(paths: string[], o: GenerateOptions): Promise<void>
  * regex or kustomize image. Uses the planner dry (reads only) with each environment's example tag.
  */
 export async function checkDownstream(config: Config, root: string): Promise<Problem[]> {
-  const rules = parseNativeRules(nativeRules(config), `rules generated from ${config.source}`);
+  const rules = parseNativeRules(nativeRules(config, { forPlan: true }), `rules generated from ${config.source}`);
   const problems: Problem[] = [];
   for (const env of config.environments) {
     const rule = rules.find((r) => r.name === env.name);

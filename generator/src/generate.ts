@@ -188,6 +188,17 @@ function setupData(config: Config, layout: Layout) {
           command: `gh secret set ${config.secrets.token} --repo ${config.upstream.repository}`,
         },
       ];
+  if (config.argocd) {
+    secretRows.push({
+      name: config.secrets.argocdToken,
+      repo: config.downstream.repository,
+      what: `Argo CD API token of an account that may sync ${Object.values(config.argocd.apps)
+        .map((a) => `\`${a}\``)
+        .join(', ')} on \`${config.argocd.server}\``,
+      usedBy: 'receiver (`argocd-token`)',
+      command: `gh secret set ${config.secrets.argocdToken} --repo ${config.downstream.repository}`,
+    });
+  }
   if (!ghcr) {
     for (const [name, what] of [
       [config.secrets.registryUsername, `user name for \`${config.upstream.registry}\``],
@@ -219,6 +230,12 @@ function setupData(config: Config, layout: Layout) {
     appToken: app,
     appIdVariable: APP_ID_VARIABLE,
     apiCommit: config.commitMethod === 'api',
+    argocd: config.argocd
+      ? {
+          ...config.argocd,
+          apps: Object.entries(config.argocd.apps).map(([env, app]) => ({ env, app })),
+        }
+      : false,
     vendor: config.actions.kind === 'vendor',
     configPath: config.sourceFromRoot,
     downstreamWorkflowFile: config.downstream.workflow,
@@ -320,6 +337,7 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
       secrets: config.secrets,
       apiCommit: config.commitMethod === 'api',
       noCheckout: vendor || config.commitMethod === 'api',
+      argocd: config.argocd ?? false,
       vendor,
       pins: PINNED_ACTIONS,
       receiveUses: actionUses(config, 'receive'),

@@ -84,7 +84,7 @@ export async function runPlan(o: PlanCommandOptions): Promise<PlanCommandResult>
       message: `Option '--repo' is ${JSON.stringify(o.repo)}, which is not a folder (${root}); expected a checkout of ${config.downstream.repository}`,
     });
   }
-  const rules = parseNativeRules(nativeRules(config), `rules generated from ${config.source}`);
+  const rules = parseNativeRules(nativeRules(config, { forPlan: true }), `rules generated from ${config.source}`);
   // The planner warns when only-newer keeps a value; plan says so instead of a bare "no change".
   const kept: string[] = [];
   const base = o.logger;

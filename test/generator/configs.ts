@@ -90,4 +90,15 @@ environments:
   dev:  { tag: '.*-dev', files: apps/big/dev/values.yaml }
   prod: { tag: '.*-stable', files: apps/big/prod/values.yaml, pull-request: true }
 `,
+  argocd: `upstream: { repository: acme/web, image: ghcr.io/acme/web }
+downstream: { repository: acme/k8s }
+argocd:
+  server: argocd.acme.example
+  app: { dev: web-dev, prod: web-prod }
+  wait: true
+  timeout: 300
+environments:
+  dev:  { tag: '.*-dev', files: overlays/dev/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
+  prod: { tag: '.*-stable', files: overlays/prod/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
+`,
 };

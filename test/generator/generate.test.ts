@@ -244,9 +244,13 @@ describe('SETUP.md', () => {
           expect(setup, `${name}: ${scope}`).toContain(`\`${scope}: ${level}\``);
         }
       }
-      for (const secret of [...secrets].filter((s) => s !== 'GITHUB_TOKEN')) {
-        const upstream = configOf(name).upstream.repository;
-        expect(setup).toContain(`gh secret set ${secret} --repo ${upstream}`);
+      // Each secret is set in the repository whose workflow reads it.
+      const config = configOf(name);
+      for (const [index, repo] of [config.upstream.repository, config.downstream.repository].entries()) {
+        for (const m of workflows[index]!.contents.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+          if (m[1] !== 'GITHUB_TOKEN')
+            expect(setup, `${name}: ${m[1]}`).toContain(`gh secret set ${m[1]} --repo ${repo}`);
+        }
       }
     }
   });
@@ -425,5 +429,36 @@ describe('commit-method: api (DESIGN Additions)', () => {
     const git = steps(filesOf('example')[1]!.contents).find((s) => s.uses?.includes('/receive-action@'))!;
     expect(git.with!['commit-method']).toBeUndefined();
     expect(git.with!.checkout).toBeUndefined();
+  });
+});
+
+describe('argocd (DESIGN Additions)', () => {
+  it('the receiver gets the Argo CD inputs and each rule its application; SETUP.md the token and the notifications', () => {
+    const files = filesOf('argocd');
+    const receive = steps(files[1]!.contents).find((s) => s.uses?.includes('/receive-action@'))!;
+    expect(receive.with).toMatchObject({
+      'argocd-server': 'argocd.acme.example',
+      'argocd-token': '${{ secrets.ARGOCD_TOKEN }}',
+      'argocd-wait': 'true',
+      'argocd-wait-timeout': '300',
+    });
+    const rules = parse(String(receive.with!.rules)) as { name: string; 'argocd-app'?: string }[];
+    expect(rules.map((r) => [r.name, r['argocd-app']])).toEqual([
+      ['dev', 'web-dev'],
+      ['prod', 'web-prod'],
+    ]);
+    const setup = files.find((f) => f.path.endsWith('SETUP.md'))!.contents;
+    expect(setup).toContain('gh secret set ARGOCD_TOKEN --repo acme/k8s');
+    expect(setup).toContain('template.gitops-dispatch-synced: |');
+    expect(setup).toContain('label: "argocd/{{.app.metadata.name}}"');
+    // The rules plan and --downstream-dir parse carry no Argo CD key (it changes no file).
+    expect(nativeRules(configOf('argocd'), { forPlan: true })).not.toContain('argocd-app');
+  });
+
+  it('an application for an environment the config does not have is refused, with the likely one', () => {
+    const text = texts.argocd!.replace('prod: web-prod', 'prd: web-prod');
+    expect(() => parseConfig(text, 'a.yml')).toThrow(
+      /'argocd\.app' names environment 'prd', which the config does not have; expected one of: dev, prod \(did you mean 'prod'\?\)/,
+    );
   });
 });
