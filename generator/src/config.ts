@@ -27,6 +27,8 @@ export interface EnvironmentConfig extends Flow {
   edit: EnvironmentEdit;
   pullRequest: boolean;
   onlyNewer?: { stripSuffix: string };
+  /** A production environment (GitHub deployments). */
+  production: boolean;
   /** True when only-newer was not written in the config but is on because the tags are versions. */
   onlyNewerByDefault: boolean;
   /** The representative push of this environment's trigger (e.g. refs/tags/v1.2.3-rc.1). */
@@ -52,6 +54,10 @@ export interface Config {
     dockerfile?: string;
     context?: string;
     branch: string;
+    /** The dispatch step waits for the receiver's run. */
+    wait: boolean;
+    /** The dispatch step records a GitHub deployment for the environment built. */
+    deployment: boolean;
   };
   downstream: { repository: string; branch: string /** File name under .github/workflows. */; workflow: string };
   eventType: string;
@@ -372,6 +378,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       pullRequest: env['pull-request'] === true,
       ...(onlyNewer ? { onlyNewer } : {}),
       onlyNewerByDefault: env['only-newer'] === undefined,
+      production: typeof env.production === 'boolean' ? env.production : /^(prod|production|prd|live)$/i.test(name),
       on,
       from,
       prefix,
@@ -459,6 +466,8 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       ...(typeof up.dockerfile === 'string' ? { dockerfile: up.dockerfile } : {}),
       ...(typeof up.context === 'string' ? { context: up.context } : {}),
       branch: upstreamBranch,
+      wait: up.wait === true || up.deployment === true,
+      deployment: up.deployment === true,
     },
     downstream: {
       repository: down.repository,

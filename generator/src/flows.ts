@@ -267,3 +267,25 @@ function explain(flows: Flow[], flow: Flow, out: Outcome): FlowProblem {
     message: `environments '${flow.name}' and '${others[0]}' overlap: tag ${JSON.stringify(value)} of '${flow.name}' (${at}) also matches '${others[0]}' pattern '${flows.find((f) => f.name === others[0])!.tag}'; make the patterns disjoint`,
   };
 }
+
+/**
+ * A GitHub expression giving the name of the environment a push is built for ('' for none): each environment's own
+ * enable condition, and for environments sharing a tag trigger (releases and pre-releases) whether the tag name has a
+ * `-` after the prefix. Undefined when that cannot be told from the ref (a shared prefix that itself has a `-`).
+ */
+export function environmentExpression(
+  flows: Flow[],
+  pick: (f: Flow) => string = (f) => `'${f.name}'`,
+): string | undefined {
+  const parts: string[] = [];
+  for (const flow of flows) {
+    let condition = enableCondition(flow, flows).expression;
+    const shared = flows.some((o) => o !== flow && sameTrigger(o.on, flow.on));
+    if (shared) {
+      if (flow.from !== 'version' || versionPrefix(flow.on).includes('-')) return undefined;
+      condition += flow.versions === 'prerelease' ? " && contains(github.ref, '-')" : " && !contains(github.ref, '-')";
+    }
+    parts.push(`(${condition}) && ${pick(flow)}`);
+  }
+  return `${parts.join(' || ')} || ''`;
+}

@@ -4,7 +4,7 @@ import { join, posix } from 'node:path';
 import { type Problem, UserError } from '../../core/errors.js';
 import { workflowProblems } from './check-workflow.js';
 import type { Config, EnvironmentConfig } from './config.js';
-import { metadataLine } from './flows.js';
+import { environmentExpression, metadataLine } from './flows.js';
 import { packageRoot } from './paths.js';
 import { PINNED_ACTIONS, render } from './render.js';
 import { nativeRules } from './rules.js';
@@ -149,6 +149,27 @@ export function metadataTag(env: EnvironmentConfig, config: Config): string {
   return metadataLine(env, config.environments);
 }
 
+/** The dispatch step's deployment inputs, or false; refused when the ref cannot tell the environments apart. */
+function deploymentInputs(config: Config): false | { environment: string; production: string } {
+  if (!config.upstream.deployment) return false;
+  const environment = environmentExpression(config.environments);
+  const production = environmentExpression(config.environments, (f) =>
+    (f as EnvironmentConfig).production ? "'true'" : "'false'",
+  );
+  if (environment === undefined || production === undefined) {
+    throw new UserError({
+      code: 'config/deployment-environment',
+      input: 'upstream.deployment',
+      message:
+        "'upstream.deployment' is true, but environments sharing a tag trigger whose prefix contains '-' cannot be told apart from the pushed ref; expected distinct 'on' triggers for them, or deployment: false",
+    });
+  }
+  return {
+    environment: `\${{ ${environment} }}`,
+    production: `\${{ ${production.replace(/ \|\| ''$/, " || 'false'")} }}`,
+  };
+}
+
 function actionUses(config: Config, which: 'dispatch' | 'receive'): string {
   if (config.actions.kind === 'vendor') return `./${which === 'dispatch' ? VENDORED_DISPATCH : VENDORED_RECEIVE}`;
   const [pinned, comment] = config.actions.ref.split(' # ');
@@ -230,6 +251,13 @@ function setupData(config: Config, layout: Layout) {
     appToken: app,
     appIdVariable: APP_ID_VARIABLE,
     apiCommit: config.commitMethod === 'api',
+    wait: config.upstream.wait,
+    deployment: config.upstream.deployment,
+    productionEnvironments:
+      config.environments
+        .filter((e) => e.production)
+        .map((e) => e.name)
+        .join(', ') || 'none',
     argocd: config.argocd
       ? {
           ...config.argocd,
@@ -318,6 +346,8 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
       appIdVariable: APP_ID_VARIABLE,
       eventType: config.eventType,
       dispatchUses: actionUses(config, 'dispatch'),
+      wait: config.upstream.wait,
+      deployment: deploymentInputs(config),
     });
     files.push({
       path: join(layout.upstream, UPSTREAM_WORKFLOW),

@@ -101,4 +101,11 @@ environments:
   dev:  { tag: '.*-dev', files: overlays/dev/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
   prod: { tag: '.*-stable', files: overlays/prod/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
 `,
+  deployments: `upstream: { repository: acme/shop, image: ghcr.io/acme/shop, wait: true, deployment: true }
+downstream: { repository: acme/shop-gitops }
+environments:
+  dev: { tag: '[0-9a-f]{40}', files: environments/dev/values.yaml, on: { branch: main } }
+  staging: { tag: '\\d+\\.\\d+\\.\\d+-.+', files: environments/staging/values.yaml, on: { tag: 'v*' } }
+  prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, on: { tag: 'v*' }, pull-request: true }
+`,
 };

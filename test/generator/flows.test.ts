@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT, read, testdir } from './helpers.js';
-import { runPush, SHA } from './workflow-eval.js';
+import { dispatchInputs, runPush, SHA } from './workflow-eval.js';
 
 const HEAD = `upstream: { repository: acme/shop, image: ghcr.io/acme/shop }
 downstream: { repository: acme/shop-gitops }
@@ -243,5 +243,31 @@ describe('the release flows documented in generator/README.md', () => {
       expect(r.stderr, block).toBe('');
       expect(r.code).toBe(0);
     }
+  });
+});
+
+describe('wait and deployments (DESIGN Additions)', () => {
+  it('the dispatch step names the environment each push was built for, and whether it is production', async () => {
+    const cwd = testdir({
+      'gitops-dispatch.yml': `${HEAD.replace('image: ghcr.io/acme/shop }', 'image: ghcr.io/acme/shop, deployment: true }')}  dev: { tag: '[0-9a-f]{40}', files: environments/dev/values.yaml, on: { branch: main } }
+  staging: { tag: '\\d+\\.\\d+\\.\\d+-.+', files: environments/staging/values.yaml, on: { tag: 'v*' } }
+  prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, on: { tag: 'v*' } }
+`,
+    });
+    const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(r.stderr).toBe('');
+    const up = read(cwd, 'out/upstream/.github/workflows/gitops-dispatch.yml');
+    const dispatch = dispatchInputs(up);
+    expect(dispatch('refs/heads/main')).toMatchObject({
+      wait: 'true',
+      deployment: 'true',
+      environment: 'dev',
+      'production-environment': 'false',
+    });
+    expect(dispatch('refs/tags/v1.2.3-rc.1')).toMatchObject({
+      environment: 'staging',
+      'production-environment': 'false',
+    });
+    expect(dispatch('refs/tags/v1.2.3')).toMatchObject({ environment: 'prod', 'production-environment': 'true' });
   });
 });

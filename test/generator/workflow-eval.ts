@@ -93,3 +93,20 @@ export function runPush(upstreamText: string, downstreamText: string, ref: strin
   const environments = matchRules(rules, { docker_image_tag: sent, image }, silentLogger).map((r) => r.name);
   return { runs, tags: result.values, built, sent, environments };
 }
+
+/** The dispatch step's `with:` for a push, every expression evaluated. */
+export function dispatchInputs(upstreamText: string): (ref: string) => Record<string, string> {
+  const upstream = parse(upstreamText) as Workflow;
+  const dispatch = Object.values(upstream.jobs)
+    .flatMap((j) => j.steps)
+    .find((s) => s.uses?.includes('dispatch'))!;
+  return (ref) => {
+    const github = { ref, sha: SHA, ref_name: ref.replace(/^refs\/(heads|tags)\//, ''), event_name: 'push' };
+    return Object.fromEntries(
+      Object.entries(dispatch.with ?? {}).map(([k, v]) => [
+        k,
+        interpolate(String(v), github, { meta: { outputs: {} } }),
+      ]),
+    );
+  };
+}
