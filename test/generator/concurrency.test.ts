@@ -96,3 +96,45 @@ describe("the receiver's concurrency under GitHub's documented semantics", () =>
     expect(cancelledIn(many, queueMax)).toEqual([]);
   });
 });
+
+describe('ordering (item 8)', () => {
+  const text = readFileSync(join(ROOT, 'examples/gitops-dispatch.yml'), 'utf8');
+
+  it('versioned environments get only-newer by default; sha tags are ordered by one build per ref upstream', () => {
+    const config = parseConfig(text, 'gitops-dispatch.yml', { actionsRef: ACTIONS_REF });
+    const files = generate(config, outLayout('o'));
+    const receiver = parse(files.find((f) => f.path.endsWith('gitops-receive.yml'))!.contents.toString()) as {
+      jobs: Record<string, { steps: { with?: { rules?: string } }[] }>;
+    };
+    const rules = parse(
+      Object.values(receiver.jobs)
+        .flatMap((j) => j.steps)
+        .find((s) => s.with?.rules)!.with!.rules!,
+    ) as { name: string; 'only-newer'?: unknown }[];
+    expect(rules.map((r) => [r.name, r['only-newer']])).toEqual([
+      ['dev', undefined],
+      ['prod', { 'strip-suffix': '-stable' }],
+    ]);
+    // only-newer: false in the config turns the default off.
+    const off = parseConfig(text.replace('pull-request: true }', 'pull-request: true, only-newer: false }'), 'g.yml', {
+      actionsRef: ACTIONS_REF,
+    });
+    expect(off.environments[1]!.onlyNewer).toBeUndefined();
+
+    const upstream = parse(files.find((f) => f.path.endsWith('gitops-dispatch.yml'))!.contents.toString()) as {
+      concurrency: Concurrency;
+    };
+    expect(upstream.concurrency['cancel-in-progress']).toBe(false);
+    const group = (ref: string) =>
+      upstream.concurrency.group.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, body: string) => {
+        const { tokens } = new Lexer(body.trim()).lex();
+        const tree = new Parser(tokens, ['github'], []).parse();
+        return new Evaluator(tree, JSON.parse(JSON.stringify({ github: { ref } }), data.reviver), new Map())
+          .evaluate()
+          .coerceString();
+      });
+    // Two pushes of main queue behind each other (in order); tags and other branches do not wait for them.
+    expect(group('refs/heads/main')).toBe(group('refs/heads/main'));
+    expect(new Set(['refs/heads/main', 'refs/tags/v1.2.3', 'refs/tags/v1.2.4'].map(group)).size).toBe(3);
+  });
+});
