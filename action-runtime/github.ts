@@ -8,8 +8,12 @@ export function createRequestFn(token: string, baseUrl: string): RequestFn {
     // Octokit would print deprecation notices to the console; core's logger reports what matters.
     log: { debug() {}, info() {}, warn() {}, error() {} },
   });
-  return async (route, params) => {
-    const response = await octokit.request(route, params);
+  return async (route, params, options) => {
+    // The client's time limit aborts the fetch itself, so a hung connection is closed, not left open.
+    const request = options?.signal
+      ? { ...(params?.request as object | undefined), signal: options.signal }
+      : undefined;
+    const response = await octokit.request(route, request ? { ...params, request } : params);
     return {
       status: response.status,
       headers: response.headers as Record<string, string | number | undefined>,

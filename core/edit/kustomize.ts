@@ -105,7 +105,7 @@ export function editKustomizeImage(
     const node = entry!.get(key, true) as Node | undefined;
     if (node !== undefined) {
       const s = scalarSplice(current, doc!, node, value, locator);
-      if (s.before === value) continue;
+      if (s.insert === current.slice(s.start, s.end)) continue;
       const span = { variable, before: s.before, after: value, line: lineAt(current, s.start), locator };
       if (options.shouldReplace && !options.shouldReplace(span)) continue;
       current = splice(current, s.start, s.end, s.insert);

@@ -1,5 +1,6 @@
 /** What every editor returns and accepts. Editors are pure: text in, text and the changed spans out. */
 import { UserError } from '../errors.js';
+import { quoteVisibly } from '../oci.js';
 import type { SpanChange } from '../plan/model.js';
 
 export interface EditResult {
@@ -31,7 +32,7 @@ export function lineAt(text: string, offset: number): number {
 
 /** A value shown inside an error message: quoted and escaped so control characters are visible. */
 export function shown(value: string): string {
-  return JSON.stringify(value);
+  return quoteVisibly(value);
 }
 
 /** Editors refuse with a UserError carrying a stable code; the planner adds the file and rule. */

@@ -26,6 +26,7 @@ import {
   parseYaml,
   parseYamlPath,
   renderScalar,
+  reusedAnchor,
   scalarSplice,
   splice,
 } from './yaml-source.js';
@@ -69,8 +70,16 @@ export function editYamlPath(
     const index = hits[0]!;
     const hit = lookups[index]!;
     if (!hit.found) throw new Error('unreachable');
+    const reused = reusedAnchor(docs[index]!, segments, text);
+    if (reused) {
+      fail(
+        'edit/yaml-anchored',
+        `yaml-path ${locator} lies under the anchor &${reused.anchor}, which the alias at line ${reused.aliasLine} reuses; writing it would change that copy too. Give the target its own value (no anchor), or edit the anchor's path if every copy should change`,
+      );
+    }
     const s = scalarSplice(text, docs[index]!, hit.node, value, `yaml-path ${locator}`);
-    if (s.before === value) return { text, spans: [] };
+    // Unchanged only when the text written would be the text there: `tag: null` holds no string "null".
+    if (s.insert === text.slice(s.start, s.end)) return { text, spans: [] };
     const span: SpanChange = {
       variable: edit.variable,
       before: s.before,

@@ -13,6 +13,7 @@ import {
   parseAllDocuments,
   parseDocument,
   type Scalar,
+  visit,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
@@ -147,24 +148,64 @@ export function lookup(doc: Document.Parsed, segments: PathSegment[], text: stri
   return { found: true, node, parent, key: segments[segments.length - 1] };
 }
 
+/**
+ * The first anchor (`&name`) on a collection on the way to `segments` that an alias elsewhere in the document
+ * reuses, with the alias's line, or undefined. Editing below such an anchor would change the alias's copy as well,
+ * which is rarely meant. (An anchor on the target scalar itself is a shared value by intent: it may be edited.)
+ */
+export function reusedAnchor(
+  doc: Document.Parsed,
+  segments: PathSegment[],
+  text: string,
+): { anchor: string; aliasLine: number } | undefined {
+  const aliases = new Map<string, number>();
+  visit(doc, {
+    Alias(_, node) {
+      if (!aliases.has(node.source)) aliases.set(node.source, lineAt(text, node.range?.[0] ?? 0));
+    },
+  });
+  if (aliases.size === 0) return undefined;
+  let node: Node | null = (doc.contents as Node | null) ?? null;
+  for (let i = 0; ; i++) {
+    const anchor = node && i < segments.length && (node as { anchor?: string }).anchor;
+    if (anchor && aliases.has(anchor)) return { anchor, aliasLine: aliases.get(anchor)! };
+    if (i >= segments.length || !node) return undefined;
+    const seg = segments[i]!;
+    if (typeof seg === 'number') node = isSeq(node) ? ((node.items[seg] as Node | null) ?? null) : null;
+    else if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+      node = (pair?.value as Node | null) ?? null;
+    } else node = null;
+  }
+}
+
 export function detectEol(text: string): string {
   return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
-/** Does `text`, written plain at this place, read back as exactly this string? */
+/**
+ * Forms sigs.k8s.io/yaml (go-yaml v2, which Helm and kustomize read values with) resolves to a non-string that the
+ * `yaml` package's YAML 1.1 schema reads as a string: Go's `ParseInt(s, 0, 64)` takes `0o17`, underscores anywhere.
+ */
+const GO_YAML_NUMBER = /^[-+]?(?:0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*)$/;
+
+/** Does `text`, written plain at this place, read back as exactly this string, as YAML 1.2 and as YAML 1.1? */
 function plainReadsAsString(value: string, inFlow: boolean): boolean {
-  if (value === '' || value.trim() !== value) return false;
+  if (value === '' || value.trim() !== value || GO_YAML_NUMBER.test(value)) return false;
   const probe = inFlow ? `[${value}]` : `k: ${value}\n`;
-  const doc = parseDocument(probe);
-  if (doc.errors.length > 0) return false;
-  const node = inFlow
-    ? isSeq(doc.contents) && doc.contents.items.length === 1
-      ? doc.contents.items[0]
-      : undefined
-    : isMap(doc.contents) && doc.contents.items.length === 1
-      ? doc.contents.items[0]?.value
-      : undefined;
-  return isScalar(node) && node.type === 'PLAIN' && node.value === value;
+  for (const version of ['1.2', '1.1'] as const) {
+    const doc = parseDocument(probe, { version });
+    if (doc.errors.length > 0) return false;
+    const node = inFlow
+      ? isSeq(doc.contents) && doc.contents.items.length === 1
+        ? doc.contents.items[0]
+        : undefined
+      : isMap(doc.contents) && doc.contents.items.length === 1
+        ? doc.contents.items[0]?.value
+        : undefined;
+    if (!isScalar(node) || node.type !== 'PLAIN' || node.value !== value) return false;
+  }
+  return true;
 }
 
 export function doubleQuoted(value: string): string {
@@ -243,8 +284,12 @@ export function scalarSplice(
   const range = scalar.range!;
   const inFlow = insideFlow(text, range[0], doc);
   if (!token) {
-    // An empty value (`tag:`): the node has zero length right after the colon.
-    return { start: range[0], end: range[0], insert: ` ${renderScalar(value, 'plain', inFlow)}`, before: '' };
+    // An empty value (`tag:`, `tag:  # comment`): the node has zero length, right after the colon or at the comment.
+    // The value needs a space after the colon, and one before a comment (`v1#x` would be a plain scalar).
+    const at = range[0];
+    const space = /[ \t]/.test(text[at - 1] ?? '') ? '' : ' ';
+    const gap = text[at] === '#' ? ' ' : '';
+    return { start: at, end: at, insert: `${space}${renderScalar(value, 'plain', inFlow)}${gap}`, before: '' };
   }
   switch (token.type) {
     case 'scalar':

@@ -5,6 +5,15 @@
  * Git never prompts, never gets a token in argv or a URL (the checkout's persisted http extraheader does the auth),
  * speaks English (so push failures can be classified), and the identity of a commit is passed as `-c` options,
  * never written into anyone's git config.
+ *
+ * Git runs no program the checkout's config or a step before could have planted for it: hooks (`.git/hooks`,
+ * `core.hooksPath`, e.g. husky's) and `core.fsmonitor` are switched off on every command. What git does run on
+ * purpose (a credential helper, `core.sshCommand`, an LFS filter, a signing program) gets an environment without
+ * the action's inputs (`INPUT_*`), the runner's own tokens, or any variable holding a secret the caller named.
+ *
+ * Every network command (fetch, push, ls-remote, clone) has a time limit: git's low-speed limit (HTTP transfers
+ * slower than `lowSpeedLimitBytes` per second for `lowSpeedTimeSeconds` are abandoned) and a kill timer on the
+ * process; the result then says which command timed out and after how long.
  */
 import { spawn } from 'node:child_process';
 import type { Logger } from '../logger.js';
@@ -14,7 +23,76 @@ import { redactSecrets } from './redact.js';
 export interface GitResult {
   exitCode: number;
   stdout: string;
+  /** When the command timed out, the first line says which one and after how long. */
   stderr: string;
+  /** Set when a time limit stopped the command: the sentence also at the top of stderr. */
+  timedOut?: string;
+}
+
+export interface GitNetworkLimits {
+  /** http.lowSpeedLimit: bytes per second below which a transfer counts as stalled. */
+  lowSpeedLimitBytes: number;
+  /** http.lowSpeedTime: how many whole seconds a transfer may stay below that before git gives up. */
+  lowSpeedTimeSeconds: number;
+  /** The process (and its remote helper) is stopped after this long, whatever the protocol. */
+  killAfterMs: number;
+}
+
+export const DEFAULT_GIT_NETWORK_LIMITS: GitNetworkLimits = {
+  lowSpeedLimitBytes: 1000,
+  lowSpeedTimeSeconds: 60,
+  killAfterMs: 5 * 60_000,
+};
+
+/** Commands that talk to a remote and so get the time limits. */
+const NETWORK_COMMANDS = new Set(['fetch', 'push', 'ls-remote', 'clone', 'pull']);
+
+/** On every command: no hooks (a path that cannot hold any) and no fsmonitor program. */
+export const SAFE_GIT_CONFIG: readonly string[] = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
+
+/** The runner's own credentials: git never needs them. */
+const RUNNER_SECRETS = [
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_RUNTIME_URL',
+];
+
+/**
+ * `base` without the variables git must not see: the action's inputs (INPUT_*, the token among them), the
+ * runner's credentials, `dropped`, and any variable whose value contains one of `secrets` (e.g. a GITHUB_TOKEN
+ * set to the same token). Git authenticates through the checkout's persisted http extraheader, not the environment.
+ */
+export function gitEnvironment(
+  base: NodeJS.ProcessEnv,
+  options: { secrets?: readonly string[]; dropped?: readonly string[] } = {},
+): Record<string, string> {
+  const secrets = (options.secrets ?? []).filter((s) => s.length >= 8);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (value === undefined) continue;
+    if (/^INPUT_/i.test(key) || RUNNER_SECRETS.includes(key) || options.dropped?.includes(key)) continue;
+    if (secrets.some((secret) => value.includes(secret))) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** The git command of `args` (after leading options such as `-c key=value`), e.g. `push`. */
+function commandOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '-c' || arg === '-C') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 10 ? Math.round(s) : Number(s.toPrecision(2))} s`;
 }
 
 export interface Identity {
@@ -49,18 +127,27 @@ const DROPPED_ENV = [
   'GIT_INDEX_FILE',
 ];
 
+export interface GitOptions {
+  /** Extra variables (tests isolate git from the host's config with them); kept as given. */
+  env?: Record<string, string>;
+  logger?: Logger;
+  /** Values (the token) that no variable of git's environment may contain. */
+  secrets?: readonly string[];
+  /** Time limits of network commands; default DEFAULT_GIT_NETWORK_LIMITS. */
+  network?: Partial<GitNetworkLimits>;
+}
+
 export class Git {
   readonly cwd: string;
   private readonly env: Record<string, string>;
   private readonly logger: Logger;
+  private readonly network: GitNetworkLimits;
 
-  constructor(cwd: string, options: { env?: Record<string, string>; logger?: Logger } = {}) {
+  constructor(cwd: string, options: GitOptions = {}) {
     this.cwd = cwd;
     this.logger = options.logger ?? silentLogger;
-    const base: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      if (value !== undefined && !DROPPED_ENV.includes(key)) base[key] = value;
-    }
+    this.network = { ...DEFAULT_GIT_NETWORK_LIMITS, ...options.network };
+    const base = gitEnvironment(process.env, { secrets: options.secrets, dropped: DROPPED_ENV });
     this.env = {
       ...base,
       ...options.env,
@@ -74,21 +161,68 @@ export class Git {
   }
 
   exec(args: string[], options: { allowFailure?: boolean; input?: string } = {}): Promise<GitResult> {
-    this.logger.debug(`git ${redactSecrets(args.join(' '))}`);
+    const shown = `git ${redactSecrets(args.join(' '))}`;
+    this.logger.debug(shown);
+    const limits = this.network;
+    const networked = NETWORK_COMMANDS.has(commandOf(args) ?? '');
+    const spawnArgs = [...SAFE_GIT_CONFIG];
+    if (networked) {
+      spawnArgs.push('-c', `http.lowSpeedLimit=${limits.lowSpeedLimitBytes}`);
+      spawnArgs.push('-c', `http.lowSpeedTime=${limits.lowSpeedTimeSeconds}`);
+    }
+    spawnArgs.push(...args);
+    // Its own process group, so the kill timer also stops the remote helper (git-remote-https) git started.
+    const group = process.platform !== 'win32';
     return new Promise((resolve, reject) => {
-      const child = spawn('git', args, { cwd: this.cwd, env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('git', spawnArgs, {
+        cwd: this.cwd,
+        env: this.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: group,
+      });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
+      let killed: string | undefined;
+      const stop = (signal: NodeJS.Signals): void => {
+        try {
+          if (group && child.pid !== undefined) process.kill(-child.pid, signal);
+          else child.kill(signal);
+        } catch {
+          // already gone
+        }
+      };
+      let graceTimer: NodeJS.Timeout | undefined;
+      const killTimer = networked
+        ? setTimeout(() => {
+            killed = `${shown} timed out: stopped after ${seconds(limits.killAfterMs)} (the time limit of a git network command)`;
+            stop('SIGTERM'); // lets git remove its lock files
+            graceTimer = setTimeout(() => stop('SIGKILL'), 2000);
+          }, limits.killAfterMs)
+        : undefined;
       child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
       child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
       child.stdin.on('error', () => {}); // git may exit before reading its input
-      child.on('error', reject); // git missing or cwd gone: not a git exit code
+      child.on('error', (error) => {
+        clearTimeout(killTimer);
+        clearTimeout(graceTimer);
+        reject(error); // git missing or cwd gone: not a git exit code
+      });
       child.on('close', (code, signal) => {
+        clearTimeout(killTimer);
+        clearTimeout(graceTimer);
+        const stderr = Buffer.concat(err).toString('utf8');
+        let timedOut = killed;
+        if (!timedOut && networked && code !== 0 && /Operation too slow/i.test(stderr)) {
+          timedOut =
+            `${shown} timed out: less than ${limits.lowSpeedLimitBytes} bytes/s for ` +
+            `${limits.lowSpeedTimeSeconds} s (http.lowSpeedLimit, http.lowSpeedTime)`;
+        }
         const result: GitResult = {
           exitCode: code ?? (signal ? 128 : 1),
           stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
+          stderr: timedOut ? `${timedOut}\n${stderr}` : stderr,
         };
+        if (timedOut) result.timedOut = timedOut;
         if (result.exitCode !== 0 && !options.allowFailure) reject(new GitCommandError(args, result));
         else resolve(result);
       });
@@ -161,8 +295,10 @@ export class Git {
 
   /** True when the index differs from HEAD (something would be committed). */
   async hasStagedChanges(): Promise<boolean> {
-    const result = await this.exec(['diff', '--cached', '--quiet'], { allowFailure: true });
-    if (result.exitCode > 1) throw new GitCommandError(['diff', '--cached', '--quiet'], result);
+    // No external diff program or textconv filter from the config: only the exit code matters.
+    const args = ['diff', '--cached', '--quiet', '--no-ext-diff', '--no-textconv'];
+    const result = await this.exec(args, { allowFailure: true });
+    if (result.exitCode > 1) throw new GitCommandError(args, result);
     return result.exitCode === 1;
   }
 
@@ -179,6 +315,7 @@ export class Git {
         `user.email=${identity.email}`,
         'commit',
         '--quiet',
+        '--no-verify',
         '--no-edit',
         '--cleanup=verbatim',
         '--file=-',

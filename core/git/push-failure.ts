@@ -8,6 +8,7 @@ export type PushFailureKind =
   | 'hook-declined'
   | 'forbidden'
   | 'auth-failed'
+  | 'timed-out'
   | 'unreachable'
   | 'unknown';
 
@@ -30,6 +31,15 @@ interface Row {
  * "unable to access", so the more specific rows come first.
  */
 const TABLE: Row[] = [
+  {
+    // First: Git.exec puts this sentence at the top of a command its time limits stopped.
+    kind: 'timed-out',
+    patterns: [/^git \S+.* timed out: /m, /Operation too slow/i],
+    fix:
+      'The remote stopped answering (see which command and after how long above); check the network and the git ' +
+      "server's status, then run the job again. If a push did land before the time limit, the rerun finds the " +
+      'files already at this tag and makes no second commit.',
+  },
   {
     kind: 'protected-branch',
     patterns: [

@@ -1,14 +1,35 @@
 /**
  * A small GitHub REST client over a plain request function (octokit.request fits it), so core never imports
- * `@actions/*`. It adds GitHub's media type and API version to every request and retries what is worth retrying.
+ * `@actions/*`. It adds GitHub's media type and API version to every request, gives every attempt a time limit,
+ * and retries what is worth retrying within a total time budget.
  */
 import type { Logger } from '../logger.js';
 import { jitteredBackoff, realSleep, retry } from '../retry.js';
+import { excerpt } from './excerpt.js';
 
+/** `signal` aborts the request when its attempt times out (octokit: `request: { signal }`). */
 export type RequestFn = (
   route: string,
   params?: Record<string, unknown>,
+  options?: { signal?: AbortSignal },
 ) => Promise<{ status: number; headers: Record<string, string | number | undefined>; data: unknown }>;
+
+/** Time limits of one request: each attempt, and all attempts together (waits between them included). */
+export interface RequestLimits {
+  /** One attempt: no complete answer within this many ms counts as a network error (retried). */
+  timeoutMs: number;
+  /** All attempts of one request, backoff and rate-limit waits included; no attempt starts past it. */
+  budgetMs: number;
+}
+
+/** About 30 s per attempt; 6 minutes in all, which covers the longest rate-limit wait this client accepts (5 min). */
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = { timeoutMs: 30_000, budgetMs: 6 * 60_000 };
+
+/** Seconds for a message: "30 s", "0.05 s". */
+export function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 10 ? Math.round(s) : Number(s.toPrecision(2))} s`;
+}
 
 export type Headers = Record<string, string | number | undefined>;
 
@@ -23,6 +44,10 @@ export class GitHubApiError extends Error {
   readonly headers: Headers;
   readonly data: unknown;
   readonly route: string;
+  /** True when the attempt got no complete answer within its time limit. */
+  timedOut = false;
+  /** Set on the error a retried request finally throws: how many attempts were made, over how long. */
+  attempts: { count: number; elapsedMs: number; budgetExhausted: boolean } | undefined;
   constructor(route: string, status: number | undefined, headers: Headers, data: unknown, message: string) {
     super(message);
     this.name = 'GitHubApiError';
@@ -51,7 +76,8 @@ export function toGitHubApiError(route: string, error: unknown): GitHubApiError 
   const hasResponse = e?.response !== undefined && e.response !== null;
   const status = typeof e?.status === 'number' && hasResponse ? e.status : undefined;
   const headers = lowerCaseKeys(e?.response?.headers ?? {});
-  return new GitHubApiError(route, status, headers, e?.response?.data, message);
+  // octokit makes a text answer (an HTML error page, say) the message: quote only its start.
+  return new GitHubApiError(route, status, headers, e?.response?.data, excerpt(message));
 }
 
 function lowerCaseKeys(headers: Headers): Headers {
@@ -123,6 +149,8 @@ export interface GitHubClientOptions {
   logger: Logger;
   /** Attempts per request, the first included. */
   maxAttempts?: number;
+  /** Time limits per attempt and per request; default DEFAULT_REQUEST_LIMITS. */
+  limits?: Partial<RequestLimits>;
   sleep?: (ms: number) => Promise<void>;
   backoffMs?: (attempt: number) => number;
   policy?: Partial<RetryPolicy>;
@@ -131,43 +159,95 @@ export interface GitHubClientOptions {
 export class GitHubClient {
   private readonly options: GitHubClientOptions;
   private readonly policy: RetryPolicy;
+  private readonly limits: RequestLimits;
   constructor(options: GitHubClientOptions) {
     this.options = options;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
+    this.limits = { ...DEFAULT_REQUEST_LIMITS, ...options.limits };
   }
 
-  /** Sends `route`, retrying 5xx, network errors and rate limits (bounded); throws GitHubApiError otherwise. */
+  /**
+   * Sends `route`, retrying 5xx, network errors, timeouts and rate limits (bounded by attempts and by the time
+   * budget); throws GitHubApiError otherwise.
+   */
   async request(route: string, params: Record<string, unknown> = {}) {
     const { logger } = this.options;
+    const { timeoutMs, budgetMs } = this.limits;
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const now = this.policy.now;
     const withHeaders = {
       ...params,
       headers: { ...GITHUB_API_HEADERS, ...(params.headers as Record<string, string> | undefined) },
     };
-    return retry(
-      async () => {
-        try {
-          return await this.options.request(route, withHeaders);
-        } catch (error) {
+    const started = now();
+    let attempts = 0;
+    let budgetExhausted = false;
+    try {
+      return await retry(
+        async () => {
+          attempts++;
+          // The last attempt gets what is left of the budget, so the whole request never outlasts it.
+          const limit = Math.max(1, Math.min(timeoutMs, budgetMs - (now() - started)));
+          return this.attempt(route, withHeaders, limit);
+        },
+        {
+          maxAttempts,
+          sleep: this.options.sleep ?? realSleep,
+          backoffMs: this.options.backoffMs ?? jitteredBackoff(1000, 30_000),
+          shouldRetry: (error) => {
+            if (!(error instanceof GitHubApiError)) return false;
+            const verdict = retryVerdict(error, this.policy);
+            if (!verdict.retry) return false;
+            const delayMs = verdict.afterMs ?? 0;
+            if (now() - started + delayMs >= budgetMs) {
+              budgetExhausted = true;
+              return false;
+            }
+            return verdict.afterMs === undefined ? true : { afterMs: verdict.afterMs };
+          },
+          onRetry: (error, attempt, delayMs) => {
+            const verdict = retryVerdict(error as GitHubApiError, this.policy);
+            logger.warning(
+              `${route} failed (${verdict.reason}); attempt ${attempt + 1} of ${maxAttempts} in ${(delayMs / 1000).toFixed(1)} s`,
+            );
+          },
+        },
+      );
+    } catch (error) {
+      if (error instanceof GitHubApiError) {
+        error.attempts = { count: attempts, elapsedMs: now() - started, budgetExhausted };
+      }
+      throw error;
+    }
+  }
+
+  /** One attempt with a time limit: the request is aborted, and a timed-out GitHubApiError thrown, when it is hit. */
+  private async attempt(route: string, params: Record<string, unknown>, limitMs: number) {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new GitHubApiError(
+          route,
+          undefined,
+          {},
+          undefined,
+          `${route}: no answer within ${seconds(limitMs)} (time limit of one request)`,
+        );
+        error.timedOut = true;
+        reject(error);
+        controller.abort(error);
+      }, limitMs);
+    });
+    try {
+      return await Promise.race([
+        this.options.request(route, params, { signal: controller.signal }).catch((error: unknown) => {
           throw toGitHubApiError(route, error);
-        }
-      },
-      {
-        maxAttempts: this.options.maxAttempts ?? 5,
-        sleep: this.options.sleep ?? realSleep,
-        backoffMs: this.options.backoffMs ?? jitteredBackoff(1000, 30_000),
-        shouldRetry: (error) => {
-          if (!(error instanceof GitHubApiError)) return false;
-          const verdict = retryVerdict(error, this.policy);
-          if (!verdict.retry) return false;
-          return verdict.afterMs === undefined ? true : { afterMs: verdict.afterMs };
-        },
-        onRetry: (error, attempt, delayMs) => {
-          const verdict = retryVerdict(error as GitHubApiError, this.policy);
-          logger.warning(
-            `${route} failed (${verdict.reason}); attempt ${attempt + 1} of ${this.options.maxAttempts ?? 5} in ${(delayMs / 1000).toFixed(1)} s`,
-          );
-        },
-      },
-    );
+        }),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -3,6 +3,7 @@
  * The request function is octokit's `request` or anything shaped like it; it may throw on 4xx/5xx (octokit) or
  * return the status (a plain fetch wrapper): both are handled.
  */
+import { createHash } from 'node:crypto';
 import { GitHubApiError, type RequestFn } from './client.js';
 
 export type { RequestFn };
@@ -212,21 +213,48 @@ function unique(values: string[]): string[] {
 }
 
 /**
+ * An image reference without its tag and digest, lower case: `ghcr.io/Org/App:1.2@sha256:...` -> `ghcr.io/org/app`.
+ * Undefined when it is not an image reference (a registry host with optional port, then path components of
+ * letters, digits and `._-`, at most 255 characters).
+ */
+export function imageName(image: string): string | undefined {
+  const name = withoutTag(image);
+  const component = '[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?';
+  const pattern = new RegExp(`^${component}(?::[0-9]{1,5})?(?:/${component})*$`);
+  return name.length > 0 && name.length <= 255 && pattern.test(name) ? name : undefined;
+}
+
+function withoutTag(image: string): string {
+  let name = image.trim().toLowerCase();
+  const at = name.indexOf('@');
+  if (at >= 0) name = name.slice(0, at);
+  const colon = name.lastIndexOf(':');
+  if (colon > name.lastIndexOf('/')) name = name.slice(0, colon);
+  return name;
+}
+
+/**
  * The branch an update lands on in pull-request mode: one per environment set and image, so a newer tag for the
- * same image and environments updates the open pull request instead of opening another.
- * `(['prod'], 'ghcr.io/org/myapp')` -> `gitops-dispatch/prod/myapp`.
+ * same image and environments updates the open pull request instead of opening another. The last part is the
+ * image's path (readable) plus the first 8 hex digits of the SHA-256 of its full name (registry included, tag and
+ * digest left out), so `ghcr.io/team-a/api` and `ghcr.io/team-b/api`, or the same path on two registries, never
+ * share a branch. `image` may also be a repository `owner/name` (the fallback when the payload has no image).
+ * `(['prod'], 'ghcr.io/org/myapp')` -> `gitops-dispatch/prod/org-myapp-<hash>`.
  */
 export function pullRequestBranch(environments: string[], image: string): string {
   const envs = unique(environments.map(refSafe).filter((e) => e.length > 0)).sort();
-  const name = refSafe(
-    image
-      .replace(/[@].*$/, '')
-      .replace(/:[^/]*$/, '')
-      .split('/')
-      .pop() ?? '',
-  );
   const parts = ['gitops-dispatch', envs.length > 0 ? envs.join('+') : 'update'];
-  if (name.length > 0) parts.push(name);
+  const full = withoutTag(image);
+  if (full.length > 0) {
+    const components = full.split('/');
+    // The registry host (a first component with a dot or port, or localhost) is in the hash, not the readable part.
+    if (components.length > 1 && /[.:]|^localhost$/.test(components[0]!)) components.shift();
+    const readable = refSafe(components.join('-'))
+      .slice(0, 40)
+      .replace(/[.-]+$/, '');
+    const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+    parts.push(readable.length > 0 ? `${readable}-${hash}` : hash);
+  }
   return parts.join('/');
 }
 

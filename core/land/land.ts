@@ -12,8 +12,9 @@
  * or the remote head fetched last), so the work tree is clean and holds no unpushed commit of this run. A rerun in
  * the same checkout plans from scratch and lands normally; nothing half-done makes it believe the update is there.
  */
+import { quoted } from '../display.js';
 import { type Problem, ProblemList, UserError } from '../errors.js';
-import { Git, type GitResult } from '../git/git.js';
+import { Git, type GitNetworkLimits, type GitResult } from '../git/git.js';
 import { classifyPushFailure, type PushFailureKind } from '../git/push-failure.js';
 import { redactSecrets } from '../git/redact.js';
 import { openOrUpdatePullRequest, type RequestFn } from '../github/pulls.js';
@@ -21,6 +22,8 @@ import type { Logger } from '../logger.js';
 import { hasControlCharacter } from '../oci.js';
 import type { Plan } from '../plan/model.js';
 import { jitteredBackoff, realSleep } from '../retry.js';
+import { checkAuthor, checkMaxAttempts } from './identity.js';
+import { composeCommitMessage } from './message.js';
 
 export const DEFAULT_AUTHOR = {
   name: 'github-actions[bot]',
@@ -56,6 +59,8 @@ export interface LandOptions {
   commitMessage: (plan: Plan) => string;
   /** e.g. { 'Source-Repository': 'o/r', 'Source-Commit': sha }; empty values are left out. */
   trailers?: Record<string, string>;
+  /** Trailers the commit-message template ends with (`templateTrailers`); put before `trailers` in the final block. */
+  messageTrailers?: [string, string][];
   author: { name: string; email: string };
   push: boolean;
   maxAttempts: number;
@@ -72,6 +77,8 @@ export interface LandOptions {
   env?: Record<string, string>;
   /** Values to mask wherever git's words are repeated (the token), on top of the built-in patterns. */
   secrets?: string[];
+  /** Time limits of git's network commands (fetch, push, ls-remote); default DEFAULT_GIT_NETWORK_LIMITS. */
+  network?: Partial<GitNetworkLimits>;
 }
 
 export interface LandResult {
@@ -105,33 +112,13 @@ const TRAILER_KEY = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
 function validate(o: LandOptions): void {
   const problems = new ProblemList();
-  const { name, email } = o.author;
-  if (name.trim() === '' || hasControlCharacter(name) || /[<>]/.test(name)) {
-    problems.add({
-      code: 'land/author-name',
-      input: 'author-name',
-      message: `Input 'author-name' is ${JSON.stringify(name)}; expected a non-empty name without <, > or line breaks`,
-    });
-  }
-  if (!/^[^\s<>@]+@[^\s<>@]+$/.test(email)) {
-    problems.add({
-      code: 'land/author-email',
-      input: 'author-email',
-      message: `Input 'author-email' is ${JSON.stringify(email)}; expected an address like name@example.com`,
-    });
-  }
-  if (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1 || o.maxAttempts > 100) {
-    problems.add({
-      code: 'land/max-attempts',
-      input: 'max-attempts',
-      message: `Input 'max-attempts' is ${JSON.stringify(o.maxAttempts)}; expected a whole number from 1 to 100`,
-    });
-  }
-  for (const [key, value] of Object.entries(o.trailers ?? {})) {
+  checkAuthor(o.author.name, o.author.email, problems);
+  checkMaxAttempts(o.maxAttempts, problems);
+  for (const [key, value] of [...(o.messageTrailers ?? []), ...Object.entries(o.trailers ?? {})]) {
     if (!TRAILER_KEY.test(key) || hasControlCharacter(value)) {
       problems.add({
         code: 'land/trailer',
-        message: `Commit trailer ${JSON.stringify(key)}: ${JSON.stringify(value)} is not valid; expected a key of letters, digits and '-' and a one-line value`,
+        message: `Commit trailer ${quoted(key)}: ${quoted(value)} is not valid; expected a key of letters, digits and '-' and a one-line value`,
       });
     }
   }
@@ -180,8 +167,8 @@ async function commitPlan(c: Context, plan: Plan): Promise<string | undefined> {
       message: "Input 'commit-message' rendered to an empty message; expected a template that gives some text",
     });
   }
-  if (!message.endsWith('\n')) message += '\n';
-  message = await c.git.addTrailers(message, trailerEntries(c.o.trailers));
+  // Our trailers are the final paragraph and the only trailer block; payload lines cannot pose as trailers.
+  message = composeCommitMessage(message, trailerEntries(c.o.trailers), c.o.messageTrailers);
   const sha = await c.git.commit(message, c.o.author);
   c.logger.info(`Committed ${sha.slice(0, 12)}: ${listPaths(files)}`);
   return sha;
@@ -218,7 +205,7 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
   const secrets = o.secrets ?? [];
   const c: Context = {
     o,
-    git: new Git(o.root, { env: o.env, logger }),
+    git: new Git(o.root, { env: o.env, logger, secrets, network: o.network }),
     remote: o.remote ?? 'origin',
     logger,
     redact: (text) => redactSecrets(text, secrets),
@@ -370,6 +357,39 @@ async function pushWithRetry(c: Context, branch: string, startSha: string, first
   }
 }
 
+/** Our trailers that say whom an update branch belongs to: the image, else the source repository. */
+function branchOwner(trailers: Record<string, string>): string {
+  if (trailers['Source-Image']) return `image ${quoted(trailers['Source-Image'])}`;
+  if (trailers['Source-Repository']) return `repository ${quoted(trailers['Source-Repository'])}`;
+  return '';
+}
+
+/**
+ * Refuses to replace an update branch whose head commit was not made for the same image (by its `Source-Image`
+ * trailer, or `Source-Repository` when the dispatch names no image): another application's pull request, or a
+ * commit someone added by hand, is never force-pushed over.
+ */
+async function checkBranchOwner(c: Context, branch: string, head: string): Promise<void> {
+  const read = await c.git.exec(['log', '-1', '--format=%(trailers:only,unfold)', head], { allowFailure: true });
+  if (read.exitCode !== 0) throw failure(c, read, `Reading the last commit of ${branch}`, 0);
+  const theirs: Record<string, string> = {};
+  for (const line of read.stdout.split('\n')) {
+    const match = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
+    if (match && theirs[match[1]!] === undefined) theirs[match[1]!] = match[2]!.trim();
+  }
+  const ours = branchOwner(trailerEntries(c.o.trailers));
+  const their = branchOwner(theirs);
+  if (their === ours) return;
+  throw new UserError({
+    code: 'land/pull-request-branch-taken',
+    message:
+      `Pull request branch ${branch} already exists on ${c.remote}, and its last commit ${head.slice(0, 12)} was not made ` +
+      `for this update: it is for ${their || 'no image (no Source-Image or Source-Repository trailer: perhaps a commit pushed by hand)'}, ` +
+      `this update is for ${ours || 'no image (the payload has no valid image or source.repository)'}. Nothing was pushed. ` +
+      'If that branch may be replaced, merge or close its pull request and delete the branch, then run again.',
+  });
+}
+
 async function landThroughPullRequest(
   c: Context,
   pr: PullRequestLanding,
@@ -409,14 +429,14 @@ async function landThroughPullRequest(
     let same = false;
     if (existing.sha) {
       const fetched = await git.tryFetch(remote, pr.branch);
-      if (fetched.exitCode === 0) {
-        const [theirTree, ourTree, theirParent] = await Promise.all([
-          git.tryRevParse(`${existing.sha}^{tree}`),
-          git.revParse(`${sha}^{tree}`),
-          git.tryRevParse(`${existing.sha}^`),
-        ]);
-        same = theirTree === ourTree && theirParent === startSha;
-      }
+      if (fetched.exitCode !== 0) throw failure(c, fetched, `Fetching ${pr.branch}`, 0);
+      await checkBranchOwner(c, pr.branch, existing.sha);
+      const [theirTree, ourTree, theirParent] = await Promise.all([
+        git.tryRevParse(`${existing.sha}^{tree}`),
+        git.revParse(`${sha}^{tree}`),
+        git.tryRevParse(`${existing.sha}^`),
+      ]);
+      same = theirTree === ourTree && theirParent === startSha;
     }
     if (same && existing.sha) {
       commitSha = existing.sha;
@@ -424,8 +444,31 @@ async function landThroughPullRequest(
     } else {
       attempts = 1;
       // Force is allowed here only: the update branch belongs to this tool and is rebuilt from the target head.
-      const result = await git.tryPush(remote, 'HEAD', pr.branch, { force: true });
-      if (result.exitCode !== 0) throw failure(c, result, `Pushing ${pr.branch}`, 1);
+      // The lease makes it replace exactly the head checked above (or create the branch when there was none), so a
+      // commit pushed meanwhile by anyone is never overwritten unseen.
+      const result = await git.exec(
+        [
+          'push',
+          `--force-with-lease=refs/heads/${pr.branch}:${existing.sha ?? ''}`,
+          remote,
+          `HEAD:refs/heads/${pr.branch}`,
+        ],
+        { allowFailure: true },
+      );
+      if (result.exitCode !== 0) {
+        const error = failure(c, result, `Pushing ${pr.branch}`, 1);
+        if (error.kind !== 'remote-moved') throw error;
+        throw new LandError(
+          {
+            code: 'land/pull-request-branch-moved',
+            message:
+              `${pr.branch} changed on ${remote} while this run was updating it (another run or a person pushed to ` +
+              'it); nothing was pushed. Run again: the next run checks the new head before replacing it.',
+          },
+          'remote-moved',
+          1,
+        );
+      }
       pushed = true;
       logger.info(`Pushed ${pr.branch} (${sha.slice(0, 12)}).`);
     }

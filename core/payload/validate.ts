@@ -1,12 +1,12 @@
 /** Checks of single input values. Each adds problems that name the input, show the value and the expected form. */
 import type { ProblemList } from '../errors.js';
-import { hasControlCharacter, isOciDigest, isOciTag } from '../oci.js';
+import { hasControlCharacter, isOciDigest, isOciTag, quoteVisibly } from '../oci.js';
 import { LIMITS } from './model.js';
 
 /** Shows a user value in a message: quoted, control characters escaped, long values cut. */
 export function show(value: string, max = 80): string {
   const cut = [...value].length > max ? `${[...value].slice(0, max).join('')}…` : value;
-  return JSON.stringify(cut);
+  return quoteVisibly(cut);
 }
 
 /** GitHub owner and repository names: letters, digits, `-`, `_`, `.`; owners never start with `-`. */

@@ -33,4 +33,17 @@ export interface Plan {
   changes: FileChange[];
   /** Files selected by a matching rule whose content already holds the values. */
   unchanged: string[];
+  /** Spans `only-newer` kept because the dispatched version is older than the one in the file. */
+  refused?: RefusedSpan[];
+}
+
+/** A value `only-newer` did not write: the file keeps `kept`, the dispatch asked for `refused`. */
+export interface RefusedSpan {
+  rule: string;
+  path: string;
+  /** 1-based line of the span in the file. */
+  line: number;
+  variable: string;
+  kept: string;
+  refused: string;
 }

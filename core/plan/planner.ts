@@ -8,16 +8,18 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { quoted } from '../display.js';
 import { editKustomizeImage } from '../edit/kustomize.js';
 import type { EditOptions, EditResult } from '../edit/model.js';
 import { checkPatterns, editRegex } from '../edit/regex.js';
+import { expectationFor, needsDataCheck, verifyEdit } from '../edit/verify.js';
 import { editYamlPath, variableValue } from '../edit/yaml-path.js';
 import { type Problem, ProblemList, UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { expandGlobs } from '../rules/glob.js';
 import { matchRules } from '../rules/match.js';
 import type { FileUpdate, Rule, Variables } from '../rules/model.js';
-import type { FileChange, Plan, SpanChange } from './model.js';
+import type { FileChange, Plan, RefusedSpan, SpanChange } from './model.js';
 import { compareSemVer, tagVersion } from './semver.js';
 import { checkValue, writtenVariables } from './validate.js';
 
@@ -26,6 +28,11 @@ export interface PlanOptions {
   rules: Rule[];
   variables: Variables;
   logger: Logger;
+  /**
+   * `false` turns the rules' `only-newer` guard off for this run (the receive action's `only-newer: false`, the way
+   * to recover an environment pinned by a wrong, too-high version). Default true: rules decide.
+   */
+  onlyNewer?: boolean;
 }
 
 interface FileState {
@@ -51,6 +58,17 @@ function describeConditions(rule: Rule): string {
     .join(' or ');
 }
 
+function describeEdit(edit: FileUpdate['edit']): string {
+  switch (edit.kind) {
+    case 'regex':
+      return edit.patterns.map((p) => `regex ${p.label}`).join(', ');
+    case 'yaml-path':
+      return `yaml-path ${edit.path}`;
+    case 'kustomize-image':
+      return `kustomize-image ${edit.image}`;
+  }
+}
+
 function runEdit(update: FileUpdate, text: string, variables: Variables, options: EditOptions) {
   const edit = update.edit;
   switch (edit.kind) {
@@ -63,14 +81,64 @@ function runEdit(update: FileUpdate, text: string, variables: Variables, options
   }
 }
 
+/**
+ * One update applied to one file's text, then read back as data (YAML 1.2 and 1.1) and refused unless only its
+ * targets changed. Throws UserError; the planner adds the rule and file.
+ */
+export function editFile(
+  update: FileUpdate,
+  path: string,
+  text: string,
+  variables: Variables,
+  options: EditOptions = {},
+): EditResult & { unmatched?: string[] } {
+  const result = runEdit(update, text, variables, options);
+  if (needsDataCheck(update.edit, path)) {
+    verifyEdit(text, result.text, expectationFor(update.edit, variables, result.spans), describeEdit(update.edit));
+  }
+  return result;
+}
+
+// fatal: a byte that is not UTF-8 throws instead of becoming U+FFFD; ignoreBOM: a BOM stays in the text, and so in
+// the file written back.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of a file the rules select; binary (a NUL byte) and non-UTF-8 files are refused, never rewritten. */
+export function decodeText(bytes: Uint8Array): string {
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    throw new UserError({
+      code: 'plan/not-text',
+      message: `holds a NUL byte at offset ${nul}, so it is not a text file; narrow the rule's files glob so it does not select it`,
+    });
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new UserError({
+      code: 'plan/not-text',
+      message: "is not valid UTF-8 (perhaps Latin-1 or UTF-16); convert it to UTF-8, or narrow the rule's files glob",
+    });
+  }
+}
+
 export async function planUpdate(options: PlanOptions): Promise<Plan> {
   const { root, rules, variables, logger } = options;
+  // The tag and digest are checked before any rule sees them, whatever the rules write: a malformed one is a broken
+  // or hostile sender, never "no rule matched".
+  const shapes = (['docker_image_tag', 'digest'] as const).flatMap((name) => {
+    const value = variables[name];
+    if (value === undefined || (name === 'digest' && value === '')) return [];
+    const problem = checkValue(name, value);
+    return problem ? [problem] : [];
+  });
+  if (shapes.length > 0) throw new UserError(shapes);
   const matched = matchRules(rules, variables, logger);
   if (matched.length === 0) {
     const tag = variables.docker_image_tag;
     const missed = rules.map((r) => `${r.name}: ${describeConditions(r)}`).join('; ');
     logger.notice(
-      `${tag === undefined ? 'This dispatch (no docker_image_tag)' : `Tag ${JSON.stringify(tag)}`} matched no rule; nothing to update. Patterns missed: ${missed || '(no rules)'}`,
+      `${tag === undefined ? 'This dispatch (no docker_image_tag)' : `Tag ${quoted(tag)}`} matched no rule; nothing to update. Patterns missed: ${missed || '(no rules)'}`,
       { title: 'No rule matched' },
     );
     return { matchedRules: [], changes: [], unchanged: [] };
@@ -80,6 +148,7 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
   const realRoot = await realpath(root);
   const states = new Map<string, FileState>();
   const checkedValues = new Set<string>();
+  const refused: RefusedSpan[] = [];
 
   for (const rule of matched) {
     await logger.group(`Rule ${rule.name}`, async () => {
@@ -140,6 +209,14 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           let result: EditResult & { unmatched?: string[] };
           try {
             result = runEdit(update, state.text, variables, { shouldReplace: guard });
+            if (needsDataCheck(update.edit, state.path)) {
+              verifyEdit(
+                state.text,
+                result.text,
+                expectationFor(update.edit, variables, result.spans),
+                describeEdit(update.edit),
+              );
+            }
           } catch (error) {
             if (!(error instanceof UserError)) throw error;
             for (const p of error.problems) add(p, state.path);
@@ -153,7 +230,7 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           }
           for (const span of result.spans) {
             logger.info(
-              `${state.path}:${span.line}: ${span.variable} ${JSON.stringify(span.before)} -> ${JSON.stringify(span.after)} (${span.locator})`,
+              `${state.path}:${span.line}: ${span.variable} ${quoted(span.before)} -> ${quoted(span.after)} (${span.locator})`,
             );
           }
           if (result.spans.length > 0) {
@@ -202,9 +279,10 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           if (!state) {
             let text: string;
             try {
-              text = readFileSync(real, 'utf8');
+              text = decodeText(readFileSync(real));
             } catch (error) {
-              add({ code: 'plan/unreadable', message: `cannot read ${path}: ${(error as Error).message}` }, path);
+              if (error instanceof UserError) for (const p of error.problems) add(p, path);
+              else add({ code: 'plan/unreadable', message: `cannot read ${path}: ${(error as Error).message}` }, path);
               return undefined;
             }
             state = { path: key, before: text, text, rules: [], spans: [], pullRequest: false };
@@ -233,20 +311,48 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
   }
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   unchanged.sort();
-  return { matchedRules: matched.map((r) => r.name), changes, unchanged };
+  return { matchedRules: matched.map((r) => r.name), changes, unchanged, ...(refused.length > 0 ? { refused } : {}) };
 
   function onlyNewerGuard(rule: Rule, path: string, suffix: string): EditOptions['shouldReplace'] {
     return (candidate) => {
       const current = tagVersion(candidate.before, suffix);
       const next = tagVersion(candidate.after, suffix);
       if (current && next && compareSemVer(next, current) < 0) {
-        logger.warning(
-          `rule '${rule.name}': ${path} keeps ${candidate.before}; ${candidate.after} is an older version (only-newer)`,
-          { file: path, line: candidate.line, title: 'Older version not written' },
+        const kept = quoted(candidate.before);
+        const older = quoted(candidate.after);
+        if (options.onlyNewer === false) {
+          logger.notice(
+            `rule '${rule.name}': ${path} had ${kept}; writing ${older}, an older version, because input 'only-newer' is false for this run`,
+            { file: path, line: candidate.line, title: 'only-newer overridden' },
+          );
+          return true;
+        }
+        // An editor may ask twice for one span (e.g. when it checks its result): one row, one warning.
+        const seen = refused.some(
+          (r) => r.rule === rule.name && r.path === path && r.line === candidate.line && r.refused === candidate.after,
         );
+        if (!seen) {
+          const { line, variable } = candidate;
+          refused.push({ rule: rule.name, path, line, variable, kept: candidate.before, refused: candidate.after });
+          logger.warning(
+            `rule '${rule.name}': ${path} keeps ${kept}; ${older} is an older version, so it was not written (only-newer). ` +
+              `If ${kept} is wrong, run again with input 'only-newer: false' or edit the file by hand (README: Recovering from only-newer).`,
+            {
+              file: path,
+              line,
+              title: `only-newer kept ${oneLineVersion(candidate.before)}, refused ${oneLineVersion(candidate.after)}`,
+            },
+          );
+        }
         return false;
       }
       return true;
     };
   }
+}
+
+/** A version for an annotation title: quoted, short. */
+function oneLineVersion(value: string): string {
+  const shown = quoted(value);
+  return shown.length > 60 ? `${shown.slice(0, 57)}..."` : shown;
 }

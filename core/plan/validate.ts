@@ -2,7 +2,8 @@
 
 import { namedGroups } from '../edit/regex.js';
 import type { Problem } from '../errors.js';
-import { hasControlCharacter, isOciDigest, isOciTag } from '../oci.js';
+import { isOciDigest, isOciTag, quoteVisibly, unsafeCharacter } from '../oci.js';
+import { loneSurrogateIndex } from '../payload/validate.js';
 import type { Edit, Variables } from '../rules/model.js';
 
 /** Names of the variables `edit` writes (present or not in this dispatch). */
@@ -19,11 +20,18 @@ export function writtenVariables(edit: Edit, variables: Variables): string[] {
 
 /** A problem when `value` of `name` may not be written into a file, else undefined. */
 export function checkValue(name: string, value: string): Problem | undefined {
-  const shown = JSON.stringify(value);
-  if (hasControlCharacter(value)) {
+  const shown = quoteVisibly(value);
+  const unsafe = unsafeCharacter(value);
+  if (unsafe !== undefined) {
     return {
       code: 'plan/invalid-value',
-      message: `Variable '${name}' is ${shown}; expected a single line without control characters (it is written into a file)`,
+      message: `Variable '${name}' is ${shown}, which holds ${unsafe}; expected a single line without control, line-separator or bidirectional characters (it is written into a file)`,
+    };
+  }
+  if (loneSurrogateIndex(value) >= 0) {
+    return {
+      code: 'plan/invalid-value',
+      message: `Variable '${name}' is ${shown}, which holds a lone UTF-16 surrogate; expected text that has a UTF-8 form (it is written into a file)`,
     };
   }
   if (name === 'docker_image_tag' && !isOciTag(value)) {

@@ -6,6 +6,7 @@
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Condition, Rule, Variables } from './model.js';
+import { type ConditionMatcher, compileCondition } from './pattern.js';
 
 export function matchRules(rules: Rule[], variables: Variables, logger: Logger): Rule[] {
   const warned = new Set<string>();
@@ -23,9 +24,9 @@ export function matchRules(rules: Rule[], variables: Variables, logger: Logger):
   return matched;
 }
 
-/** The RegExp a condition is tested with: anchored conditions must match the whole value. */
-export function conditionRegExp(condition: Condition): RegExp {
-  return new RegExp(condition.anchored ? `^(?:${condition.pattern})$` : condition.pattern);
+/** The matcher a condition is tested with: anchored conditions must match the whole value. */
+export function conditionMatcher(condition: Condition): ConditionMatcher {
+  return compileCondition(condition.pattern, condition.anchored);
 }
 
 function testCondition(
@@ -44,9 +45,9 @@ function testCondition(
     }
     return false;
   }
-  let regex: RegExp;
+  let regex: ConditionMatcher;
   try {
-    regex = conditionRegExp(condition);
+    regex = conditionMatcher(condition);
   } catch (error) {
     throw new UserError({
       code: 'rules/bad-regex',

@@ -10,6 +10,7 @@ import { pointerSegments } from '../json-pointer.js';
 import { suggest } from '../suggest.js';
 import { checkGlob } from './glob.js';
 import type { Condition, Edit, FileUpdate, Rule } from './model.js';
+import { conditionPatternError } from './pattern.js';
 import { regexError } from './regex-error.js';
 import schema from './rules.schema.json' with { type: 'json' };
 
@@ -137,7 +138,7 @@ export function parseNativeRules(text: string, source: string): Rule[] {
       const conditions: Condition[] = [];
       for (const [variable, pattern] of Object.entries(group)) {
         if (typeof pattern !== 'string') continue;
-        const bad = regexError(pattern) ?? regexError(`^(?:${pattern})$`);
+        const bad = conditionPatternError(pattern, true);
         if (bad) {
           problems.add({
             code: 'rules/bad-regex',

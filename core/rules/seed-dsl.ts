@@ -26,6 +26,7 @@ import { type Problem, ProblemList } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { checkGlob } from './glob.js';
 import type { Condition, FileUpdate, Rule } from './model.js';
+import { compileCondition, conditionPatternError } from './pattern.js';
 import { regexError } from './regex-error.js';
 
 export interface SeedInputs {
@@ -152,7 +153,7 @@ function parseCondition(piece: Piece, name: string, quoted: string, problems: Pr
     });
     return undefined;
   }
-  const bad = regexError(pattern);
+  const bad = conditionPatternError(pattern, false);
   if (bad) {
     problems.add({
       code: 'mappings/bad-regex',
@@ -163,7 +164,7 @@ function parseCondition(piece: Piece, name: string, quoted: string, problems: Pr
   }
   if (ALWAYS_VARIABLES.has(variable)) {
     // The old action defined these as the value '1'; decide now instead of inventing a variable.
-    return new RegExp(pattern).test('1') ? [] : undefined;
+    return compileCondition(pattern, false).test('1') ? [] : undefined;
   }
   return [{ variable, pattern, anchored: false }];
 }

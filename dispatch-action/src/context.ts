@@ -1,6 +1,7 @@
 /** What the runner tells a step about its run: GITHUB_* variables, the event file, and the checkout's HEAD. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { gitEnvironment, SAFE_GIT_CONFIG } from '../../core/git/git.js';
 import type { PayloadSource } from '../../core/payload/model.js';
 
 export interface RunContext {
@@ -57,11 +58,12 @@ export function headCommitMessage(context: RunContext): string | undefined {
     }
   }
   try {
-    const out = execFileSync('git', ['log', '-1', '--format=%B'], {
+    // No hooks, no fsmonitor, no signature check program, and no INPUT_* (the token) in git's environment.
+    const out = execFileSync('git', [...SAFE_GIT_CONFIG, '-c', 'log.showSignature=false', 'log', '-1', '--format=%B'], {
       cwd: context.workspace,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      env: { ...gitEnvironment(process.env), GIT_TERMINAL_PROMPT: '0' },
     });
     return out.replace(/\n+$/, '');
   } catch {

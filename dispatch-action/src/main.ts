@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { createRequestFn } from '../../action-runtime/github.js';
 import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledSleep } from '../../action-runtime/sleep.js';
+import { requestLimits } from '../../action-runtime/timeouts.js';
 import { errorMessage } from '../../core/errors.js';
 import { GitHubClient } from '../../core/github/client.js';
 import { type DispatchResult, sendDispatch } from '../../core/github/dispatch.js';
@@ -24,6 +25,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       request: createRequestFn(inputs.token, inputs.apiUrl),
       logger: actionsLogger,
       sleep,
+      limits: requestLimits(env),
     });
     result = await sendDispatch(
       inputs.prepared,

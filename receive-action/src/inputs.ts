@@ -6,7 +6,7 @@
 import { isAbsolute, normalize } from 'node:path';
 import { getInput as readInput } from '../../action-runtime/inputs.js';
 import { ProblemList } from '../../core/errors.js';
-import { hasControlCharacter } from '../../core/oci.js';
+import { checkAuthor, checkMaxAttempts } from '../../core/land/identity.js';
 
 export const DEFAULT_COMMIT_MESSAGE =
   "Branch {{git_branch}} led to updated Docker image '{{docker_image_tag}}': {{commit_message}}";
@@ -40,6 +40,8 @@ export interface ReceiveInputs {
   reviewers: string[];
   maxAttempts: number;
   dryRun: boolean;
+  /** `only-newer`: 'rules' (true) lets each rule's only-newer apply; 'false' turns the guard off for this run. */
+  onlyNewer: boolean;
   /** Relative to the workspace, normalised, never leaving it. */
   workingDirectory: string;
 }
@@ -124,14 +126,8 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
   }
 
   const rawAttempts = getInput(env, 'max-attempts').trim() || '5';
-  const maxAttempts = Number(rawAttempts);
-  if (!/^\d+$/.test(rawAttempts) || maxAttempts < 1 || maxAttempts > 20) {
-    problems.add({
-      code: 'input/range',
-      input: 'max-attempts',
-      message: `Input 'max-attempts' is ${show(rawAttempts)}; expected a whole number from 1 to 20`,
-    });
-  }
+  const maxAttempts = /^\d+$/.test(rawAttempts) ? Number(rawAttempts) : Number.NaN;
+  checkMaxAttempts(maxAttempts, problems, show(rawAttempts));
 
   const workingDirectory = normalize(getInput(env, 'working-directory').trim() || '.');
   if (isAbsolute(workingDirectory) || workingDirectory.split(/[\\/]/).includes('..')) {
@@ -144,17 +140,15 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
 
   const authorName = getInput(env, 'author-name').trim() || DEFAULT_AUTHOR_NAME;
   const authorEmail = getInput(env, 'author-email').trim() || DEFAULT_AUTHOR_EMAIL;
-  for (const [name, value] of [
-    ['author-name', authorName],
-    ['author-email', authorEmail],
-  ] as const) {
-    if (hasControlCharacter(value) || /[<>]/.test(value)) {
-      problems.add({
-        code: 'input/identity',
-        input: name,
-        message: `Input '${name}' is ${show(value)}; expected one line without < > or control characters`,
-      });
-    }
+  checkAuthor(authorName, authorEmail, problems);
+
+  const rawOnlyNewer = getInput(env, 'only-newer').trim() || 'rules';
+  if (rawOnlyNewer !== 'rules' && rawOnlyNewer !== 'false') {
+    problems.add({
+      code: 'input/only-newer',
+      input: 'only-newer',
+      message: `Input 'only-newer' is ${show(rawOnlyNewer)}; expected rules (each rule's only-newer applies) or false (write an older version too, for this run)`,
+    });
   }
 
   const overrides: ReceiveInputs['overrides'] = {};
@@ -164,7 +158,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
   }
 
   const inputs: ReceiveInputs = {
-    token: getInput(env, 'token'),
+    token: getInput(env, 'token').trim(),
     checkout: bool('checkout', true),
     rules: source,
     overrides,
@@ -178,6 +172,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
     reviewers: list(getInput(env, 'reviewers')),
     maxAttempts,
     dryRun: bool('dry-run', false),
+    onlyNewer: rawOnlyNewer !== 'false',
     workingDirectory,
   };
   problems.throwIfAny();

@@ -1,9 +1,17 @@
 /** `commit: true`: the receive action's inputs turned into a landing (core/land does the work). */
 import { createRequestFn } from '../../action-runtime/github.js';
-import { GitHubClient } from '../../core/github/client.js';
+import { gitNetworkLimits, requestLimits } from '../../action-runtime/timeouts.js';
+import { UserError } from '../../core/errors.js';
+import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
+import { describeNoAnswer } from '../../core/github/explain.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
 import { type LandResult, landChanges as land } from '../../core/land/land.js';
-import { type MessageTemplate, pullRequestText } from '../../core/land/message.js';
+import {
+  type DispatchSource,
+  type MessageTemplate,
+  pullRequestText,
+  templateTrailers,
+} from '../../core/land/message.js';
 import type { Logger } from '../../core/logger.js';
 import { applyPlan } from '../../core/plan/apply.js';
 import type { Plan } from '../../core/plan/model.js';
@@ -20,6 +28,8 @@ export interface LandOptions {
   inputs: ReceiveInputs;
   variables: Variables;
   commitMessage: MessageTemplate;
+  /** Validated provenance of the dispatch (readSource). */
+  source: DispatchSource;
   trailers: Record<string, string>;
   /** owner/repo of the GitOps repository (GITHUB_REPOSITORY). */
   repository: string;
@@ -38,17 +48,33 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
       request: createRequestFn(inputs.token, o.apiUrl),
       logger: o.logger,
       sleep: o.sleep,
+      limits: requestLimits(process.env),
     });
     const environments = [...new Set(o.plan.changes.flatMap((c) => c.rules))];
-    const { title, body } = pullRequestText(o.plan, environments, variables, o.trailers);
+    const { title, body } = pullRequestText(o.plan, environments, variables, o.source);
     pullRequest = {
       enabled: true,
-      branch: pullRequestBranch(environments, variables.image || o.trailers['Source-Repository'] || ''),
+      // Named from the validated image (else the source repository), the same value the ownership trailer holds.
+      branch: pullRequestBranch(environments, o.source.image || o.source.repository || ''),
       title,
       body,
       labels: inputs.labels,
       reviewers: inputs.reviewers,
-      request: (route, params) => client.request(route, params),
+      request: async (route, params) => {
+        try {
+          return await client.request(route, params);
+        } catch (error) {
+          const noAnswer = error instanceof GitHubApiError ? describeNoAnswer(error) : undefined;
+          if (noAnswer === undefined) throw error;
+          throw new UserError({
+            code: 'github/no-answer',
+            message:
+              `GitHub's API at ${o.apiUrl} did not answer while opening the pull request (${noAnswer}). Check the ` +
+              "runner's network or https://www.githubstatus.com, then run the job again: the rerun finds the update " +
+              'branch and opens or updates the same pull request.',
+          });
+        }
+      },
       repository: o.repository,
     };
   }
@@ -60,11 +86,13 @@ export async function landChanges(o: LandOptions): Promise<LandResult> {
     apply: (plan) => applyPlan(o.root, plan),
     commitMessage: () => o.commitMessage(variables),
     trailers: o.trailers,
+    messageTrailers: templateTrailers(inputs.commitMessage),
     author: { name: inputs.authorName, email: inputs.authorEmail },
     push: inputs.push,
     maxAttempts: inputs.maxAttempts,
     sleep: o.sleep,
     pullRequest,
     secrets: inputs.token ? [inputs.token] : [],
+    network: gitNetworkLimits(process.env),
   });
 }

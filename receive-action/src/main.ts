@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledSleep } from '../../action-runtime/sleep.js';
+import { quoted } from '../../core/display.js';
 import { errorMessage, UserError } from '../../core/errors.js';
 import type { LandResult } from '../../core/land/land.js';
-import { compileMessageTemplate, sourceTrailers } from '../../core/land/message.js';
+import { checkRendersText, compileMessageTemplate, readSource, sourceTrailers } from '../../core/land/message.js';
 import { applyPlan } from '../../core/plan/apply.js';
 import { renderDiff } from '../../core/plan/diff.js';
 import type { Plan } from '../../core/plan/model.js';
@@ -61,20 +62,25 @@ async function readEvent(env: NodeJS.ProcessEnv): Promise<unknown> {
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Masked before anything else can print it.
   const token = getInput(env, 'token');
-  if (token) core.setSecret(token);
+  if (token.trim()) core.setSecret(token.trim());
   const logger = actionsLogger;
   try {
     const inputs = readInputs(env);
     const root = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
     const event = await readEvent(env);
     const variables = collectVariables({ event, overrides: inputs.overrides });
+    // Provenance shown in the commit, pull request and summary; a malformed field is dropped with a warning.
+    const { source, warnings } = readSource(event, variables, env.GITHUB_SERVER_URL || 'https://github.com');
+    for (const warning of warnings) logger.warning(warning, { title: 'Payload field left out' });
     const rules = await loadRules(inputs, root);
     // Compiled before planning, so a broken template fails with every file untouched.
     const commitMessage = compileMessageTemplate(inputs.commitMessage);
+    if (inputs.commit && !inputs.dryRun) checkRendersText(commitMessage, variables);
     if (inputs.pullRequest && !inputs.commit) {
       logger.warning("Input 'pull-request' is true but 'commit' is false: no pull request is opened.");
     }
-    const plan = await planUpdate({ root, rules, variables, logger });
+    const onlyNewer = inputs.onlyNewer;
+    const plan = await planUpdate({ root, rules, variables, logger, onlyNewer });
 
     let modified: string[] = [];
     let landing: LandResult | undefined;
@@ -88,11 +94,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         landing = await landChanges({
           root,
           plan,
-          replan: () => planUpdate({ root, rules, variables, logger }),
+          replan: () => planUpdate({ root, rules, variables, logger, onlyNewer }),
           inputs,
           variables,
           commitMessage,
-          trailers: sourceTrailers(event),
+          source,
+          trailers: sourceTrailers(source),
           repository: env.GITHUB_REPOSITORY ?? '',
           apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
           logger,
@@ -131,7 +138,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 }
 
 function noChangeReason(plan: Plan, rules: Rule[], tag: string | undefined): string {
-  const shown = tag === undefined ? 'this dispatch' : `tag ${JSON.stringify(tag)}`;
+  const shown = tag === undefined ? 'this dispatch' : `tag ${quoted(tag)}`;
+  const refused = plan.refused ?? [];
+  if (refused.length > 0) {
+    const what = refused.map((r) => `${r.path} keeps ${quoted(r.kept)} (refused ${quoted(r.refused)})`).join('; ');
+    return (
+      `only-newer: ${what}; nothing to commit. If the kept version is wrong, run again with input 'only-newer: false' ` +
+      'or edit the file by hand (README: Recovering from only-newer).'
+    );
+  }
   if (plan.unchanged.length === 0) {
     return `Rules ${plan.matchedRules.join(', ')} matched ${shown} but selected no file to change; nothing to commit.`;
   }

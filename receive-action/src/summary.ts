@@ -1,21 +1,14 @@
-/** The job summary: which environment got which value in which file. Pure, so it is tested without a runner. */
+/**
+ * The job summary: which environment got which value in which file, and which value only-newer refused. Pure, so
+ * it is tested without a runner. Every value is a code span (core/display.ts): shown literally, never Markdown,
+ * HTML or a mention.
+ */
+import { codeSpan, oneLine } from '../../core/display.js';
 import type { LandResult } from '../../core/land/land.js';
 import type { Plan } from '../../core/plan/model.js';
 
-/** Table cell text: no HTML, no pipe that would split the cell, no line break. */
-function escapeText(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '&#124;')
-    .replace(/`/g, '&#96;')
-    .replace(/\r?\n/g, ' ');
-}
-
 function cell(text: string): string {
-  const escaped = escapeText(text);
-  return escaped === '' ? '(empty)' : `<code>${escaped}</code>`;
+  return codeSpan(text, { table: true });
 }
 
 export interface SummaryOptions {
@@ -34,21 +27,22 @@ function landingLines(options: SummaryOptions): string[] {
   if (l.pullRequestUrl) lines.push(`Pull request: ${l.pullRequestUrl}`);
   else if (l.commitSha) {
     const sha = l.commitSha.slice(0, 12);
-    lines.push(`Commit: ${options.commitUrl ? `[${sha}](${options.commitUrl})` : `<code>${sha}</code>`}`);
+    lines.push(`Commit: ${options.commitUrl ? `[${sha}](${options.commitUrl})` : codeSpan(sha)}`);
   }
-  lines.push(`Pushed: ${l.pushed ? 'yes' : 'no'}; push attempts: ${l.attempts}. ${escapeText(l.reason)}`);
+  lines.push(`Pushed: ${l.pushed ? 'yes' : 'no'}; push attempts: ${l.attempts}. ${oneLine(l.reason)}`);
   return lines;
 }
 
 export function summaryMarkdown(plan: Plan, options: SummaryOptions): string {
   const title = options.dryRun ? '### GitOps receive (dry run: nothing changed)' : '### GitOps receive';
   if (plan.matchedRules.length === 0) {
-    return `${title}\n\nTag ${options.tag === undefined ? '(none)' : cell(options.tag)} matched no rule; nothing to update.\n`;
+    return `${title}\n\nTag ${options.tag === undefined ? '(none)' : codeSpan(options.tag)} matched no rule; nothing to update.\n`;
   }
   const lines = [title, ''];
-  if (plan.changes.length === 0) {
+  const refused = plan.refused ?? [];
+  if (plan.changes.length === 0 && refused.length === 0) {
     lines.push(
-      `Rules ${plan.matchedRules.map(cell).join(', ')} matched; every selected file already holds the values.`,
+      `Rules ${plan.matchedRules.map((r) => codeSpan(r)).join(', ')} matched; every selected file already holds the values.`,
     );
     return `${lines.join('\n')}\n`;
   }
@@ -61,7 +55,20 @@ export function summaryMarkdown(plan: Plan, options: SummaryOptions): string {
       );
     }
   }
-  if (plan.unchanged.length > 0) lines.push('', `Already up to date: ${plan.unchanged.map(cell).join(', ')}`);
+  // A refusal is a row too: an environment pinned by a wrong, too-high version must be seen where people look.
+  for (const r of refused) {
+    lines.push(
+      `| ${cell(r.rule)} | ${cell(`${r.path}:${r.line}`)} | ${cell(r.kept)} (kept) | ${cell(r.refused)} **not written: older than the kept version (only-newer)** |`,
+    );
+  }
+  if (refused.length > 0) {
+    lines.push(
+      '',
+      "To write an older version anyway (the kept one is wrong), run again with input `only-newer: false`, or edit the file by hand; see the README, 'Recovering from only-newer'.",
+    );
+  }
+  const upToDate = plan.unchanged.filter((path) => !refused.some((r) => r.path === path));
+  if (upToDate.length > 0) lines.push('', `Already up to date: ${upToDate.map((p) => codeSpan(p)).join(', ')}`);
   lines.push(...landingLines(options));
   return `${lines.join('\n')}\n`;
 }

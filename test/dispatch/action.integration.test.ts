@@ -167,7 +167,17 @@ describe('dispatch-action (composite, bundle, loopback GitHub API)', () => {
       }),
       ['X-Accepted-GitHub-Permissions): contents=write', '"Contents: Read and write"'],
     ],
-    [404, githubError(404, 'Not Found'), ['org/app-gitops', 'must list org/app-gitops', "input 'repository'"]],
+    [
+      404,
+      githubError(404, 'Not Found'),
+      [
+        'org/app-gitops',
+        'must list org/app-gitops',
+        "input 'repository'",
+        'the token needs "Contents: Read and write" on org/app-gitops',
+        'a classic token needs the "repo" scope',
+      ],
+    ],
     [422, githubError(422, 'Invalid request. event_type is too long'), ['HTTP 422', 'event_type is too long']],
   ])('HTTP %i: fails after exactly one request with an explanation', async (_status, reply, expected) => {
     api = await startGitHubApi({ token: TOKEN });

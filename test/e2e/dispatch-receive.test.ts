@@ -406,7 +406,7 @@ async function trailersOf(message: string, cwd: string): Promise<Record<string, 
 async function expectLandedCommit(
   remote: GitOpsRemote,
   branch: string,
-  o: { file: string; tag: string; gitBranch: string; upstream: string },
+  o: { file: string; tag: string; gitBranch: string; upstream: string; image: string },
 ) {
   const [commit] = await remoteLog(remote.bare, branch);
   expect(commit?.files).toEqual([o.file]);
@@ -419,6 +419,7 @@ async function expectLandedCommit(
     'Source-Repository': o.upstream,
     'Source-Commit': PUSH_SHA,
     'Source-Run': `https://github.com/${o.upstream}/actions/runs/9876543210`,
+    'Source-Image': o.image,
   });
   for (const secret of SECRETS) expect(message).not.toContain(secret);
 }
@@ -576,6 +577,7 @@ describe('generated pair, end to end (examples/gitops-dispatch.yml)', () => {
       tag: up.tag,
       gitBranch: 'main',
       upstream: 'myorg/myapp',
+      image: 'ghcr.io/myorg/myapp',
     });
     // The receiver did not need GitHub's API for a direct push.
     expect(downstreamApi.requests).toEqual([]);
@@ -604,6 +606,7 @@ describe('generated pair, end to end (examples/gitops-dispatch.yml)', () => {
       tag: '1.2.3-stable',
       gitBranch: 'v1.2.3',
       upstream: 'myorg/myapp',
+      image: 'ghcr.io/myorg/myapp',
     });
     expect(downstreamApi.requests).toEqual([]);
     expectNoSecretLeak(up.result, down.result);
@@ -641,6 +644,7 @@ describe('generated pair, end to end (examples/gitops-dispatch.yml)', () => {
       tag: '1.2.3-stable',
       gitBranch: 'v1.2.3',
       upstream: 'myorg/myapp',
+      image: 'ghcr.io/myorg/myapp',
     });
     expect(downstreamApi.requests.map((r) => r.operationId)).toContain('pulls/create');
     for (const r of downstreamApi.requests) expect(r.headers.authorization).toMatch(/^(Bearer|token) \*\*\*$/i);

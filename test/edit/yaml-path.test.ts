@@ -67,8 +67,10 @@ describe('editYamlPath', () => {
 
   it('writes a string over an old plain number (decision: tags are strings)', () => {
     expect(edit('tag: 1.2\n', 'tag', '1.3').text).toBe('tag: "1.3"\n');
-    // Same text as before: nothing changes.
-    expect(edit('tag: 1.2\n', 'tag', '1.2').spans).toEqual([]);
+    // The same digits as a number are not the string: quoted once, then left alone.
+    expect(edit('tag: 1.2\n', 'tag', '1.2').text).toBe('tag: "1.2"\n');
+    expect(edit('tag: "1.2"\n', 'tag', '1.2').spans).toEqual([]);
+    expect(edit('tag: null\n', 'tag', 'null').text).toBe('tag: "null"\n');
   });
 
   it('quotes inside flow collections when `,` or `}` would break plain text', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkoutStub, runCompositeAction } from '../support/composite.js';
 import {
@@ -99,7 +100,7 @@ describe('git over HTTP (git http-backend behind a loopback server)', () => {
     expect(await remoteLog(bare)).toHaveLength(1);
   });
 
-  it('streams a large (chunked) push and a gzip-encoded fetch negotiation', async () => {
+  it('streams a large (chunked) push', async () => {
     const { bare, url, server } = await setup();
     const clone = await cloneRemote(url, { token: TOKEN });
     // Incompressible 3 MB is above git's 1 MB http.postBuffer, so the pack goes chunked (no Content-Length).
@@ -109,14 +110,29 @@ describe('git over HTTP (git http-backend behind a loopback server)', () => {
     await git(clone, 'push', '--quiet', 'origin', 'HEAD:main');
     expect((await remoteLog(bare))[0]?.files).toEqual(['big.bin']);
     expect(server.requests.some((r) => r.chunked && r.path.endsWith('/git-receive-pack'))).toBe(true);
+  });
 
-    // Many local-only commits make the "have" list exceed 1 KB, which git sends gzip'd.
-    await git(clone, 'checkout', '--quiet', '-b', 'local');
-    for (let i = 0; i < 40; i++) await git(clone, 'commit', '--quiet', '--allow-empty', '-m', `local ${i}`);
-    const sha = await commitTo(bare, { 'other.txt': 'from another writer\n' }, 'Another writer');
-    await git(clone, 'fetch', '--quiet', 'origin');
-    expect(await git(clone, 'rev-parse', 'origin/main')).toBe(sha);
-    expect(server.requests.some((r) => r.contentEncoding === 'gzip')).toBe(true);
+  // git gzips a fetch negotiation only when it is large, which depends on git's version and the history; the server's
+  // part (telling http-backend the encoding) is asserted with a gzip'd request made here.
+  it('answers a gzip-encoded fetch negotiation', async () => {
+    const { bare, url, server } = await setup();
+    const head = await git(bare, 'rev-parse', 'HEAD');
+    const pkt = (line: string) => `${(line.length + 4).toString(16).padStart(4, '0')}${line}`;
+    const negotiation = `${pkt(`want ${head} ofs-delta\n`)}0000${pkt('done\n')}`;
+    const response = await fetch(`${url}/git-upload-pack`, {
+      method: 'POST',
+      headers: {
+        authorization: basicAuthHeader(TOKEN).replace(/^AUTHORIZATION: /, ''),
+        'content-type': 'application/x-git-upload-pack-request',
+        'content-encoding': 'gzip',
+      },
+      body: gzipSync(negotiation),
+    });
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(response.status).toBe(200);
+    expect(body.toString('latin1')).toContain('NAK');
+    expect(body.includes(Buffer.from('PACK'))).toBe(true);
+    expect(server.requests.at(-1)?.contentEncoding).toBe('gzip');
   });
 });
 

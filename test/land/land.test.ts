@@ -4,7 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import { DEFAULT_AUTHOR, LandError, landChanges } from '../../core/land/land.js';
 import { MemoryLogger } from '../../core/logger.js';
-import { bareRemote, cloneRemote, commitTo, git, readTree, remoteLog, tempDir, writeTree } from '../support/git.js';
+import {
+  bareRemote,
+  cloneRemote,
+  commitTo,
+  git,
+  parsedTrailers,
+  readTree,
+  remoteLog,
+  tempDir,
+  writeTree,
+} from '../support/git.js';
 import { prepareLanding } from './fake-planner.js';
 
 const APPS = {
@@ -48,7 +58,10 @@ describe('landChanges: direct push', () => {
     expect(await remoteFile(bare, 'apps/a.yaml')).toBe('tag: v2-dev\nreplicas: 1');
 
     const body = await git(bare, 'log', '-1', '--format=%B', 'main');
-    expect(body.startsWith(message)).toBe(true);
+    // Kept exactly, but for the `---` line, indented so git's trailer parser cannot take it for a divider.
+    expect(body.startsWith(message.replace('\n---\n', '\n ---\n'))).toBe(true);
+    // Ours are the trailer block: the body's `Keep: ...` line is not one.
+    expect(await parsedTrailers(bare, `${body}\n`)).toEqual(['Source-Repository: org/app', 'Source-Commit: abc123']);
     const trailer = (key: string) => git(bare, 'log', '-1', `--format=%(trailers:key=${key},valueonly)`, 'main');
     expect((await trailer('Source-Repository')).trim()).toBe('org/app');
     expect((await trailer('Source-Commit')).trim()).toBe('abc123');

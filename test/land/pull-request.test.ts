@@ -1,10 +1,13 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { getOctokit } from '@actions/github';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../core/errors.js';
 import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
-import { type LandOptions, landChanges, type PullRequestLanding } from '../../core/land/land.js';
+import { LandError, type LandOptions, landChanges, type PullRequestLanding } from '../../core/land/land.js';
 import { MemoryLogger, silentLogger } from '../../core/logger.js';
-import { bareRemote, cloneRemote, git, remoteLog } from '../support/git.js';
+import { bareRemote, cloneRemote, commitTo, git, remoteLog, tempDir } from '../support/git.js';
 import { type GitHubApi, startGitHubApi } from '../support/github-api.js';
 import { prepareLanding } from './fake-planner.js';
 
@@ -98,6 +101,65 @@ describe('landChanges in pull-request mode', () => {
     expect(requestViolations(api)).toEqual([]);
   });
 
+  it('never replaces an update branch whose head was made for another image, and does for the same one', async () => {
+    api = await startGitHubApi({ token: TOKEN });
+    const { bare } = await bareRemote({ 'env/prod/values.yaml': 'tag: v1\n' });
+    const main = await git(bare, 'rev-parse', 'main');
+    const clone = await cloneRemote(bare);
+    // Both dispatches are forced onto one branch name (as a hash collision or an old naming scheme would).
+    const teamA = { 'Source-Image': 'ghcr.io/team-a/api' };
+    const first = await land(clone, 'v2', { trailers: teamA });
+    expect(first.pushed).toBe(true);
+
+    const error = await land(clone, 'v3', { trailers: { 'Source-Image': 'ghcr.io/team-b/api' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).problems[0]!.code).toBe('land/pull-request-branch-taken');
+    expect((error as Error).message).toContain('it is for image "ghcr.io/team-a/api"');
+    expect((error as Error).message).toContain('this update is for image "ghcr.io/team-b/api"');
+    // Team A's commit is still the branch head and its pull request was not touched; the checkout is clean on main.
+    expect(await git(bare, 'rev-parse', BRANCH)).toBe(first.commitSha);
+    expect(api.pulls.get(1)!.title).toBe('Deploy myapp v2 to prod');
+    expect(api.requests.filter((r) => r.operationId === 'pulls/update')).toHaveLength(0);
+    expect(await git(clone, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
+    expect(await git(clone, 'rev-parse', 'HEAD')).toBe(main);
+    expect(await git(clone, 'status', '--porcelain')).toBe('');
+
+    // The same image again replaces it and updates the same pull request.
+    const again = await land(clone, 'v3', { trailers: teamA });
+    expect(again).toMatchObject({ pushed: true, pullRequestNumber: 1 });
+    expect(await git(bare, 'rev-parse', BRANCH)).toBe(again.commitSha);
+  });
+
+  it('does not overwrite an update branch that moves between its check and the push (lease)', async () => {
+    api = await startGitHubApi({ token: TOKEN });
+    const { bare } = await bareRemote({ 'env/prod/values.yaml': 'tag: v1\n' });
+    const clone = await cloneRemote(bare);
+    const first = await land(clone, 'v2');
+    expect(first.pushed).toBe(true);
+    // Someone else's commit lands on the branch after this run checked it, just before its push arrives: the
+    // receive-pack that serves the push moves the branch first.
+    const other = await commitTo(bare, { 'env/prod/values.yaml': 'tag: by-hand\n' }, 'by hand', { branch: BRANCH });
+    await git(bare, 'update-ref', `refs/heads/${BRANCH}`, first.commitSha);
+    const script = join(await tempDir(), 'receive-pack.sh');
+    await writeFile(
+      script,
+      `#!/bin/sh\ngit --git-dir="${bare}" update-ref refs/heads/${BRANCH} ${other}\nexec git-receive-pack "$@"\n`,
+    );
+    await chmod(script, 0o755);
+    await git(clone, 'config', 'remote.origin.receivepack', script);
+
+    const error = await land(clone, 'v3').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LandError);
+    expect((error as LandError).problems[0]!.code).toBe('land/pull-request-branch-moved');
+    expect((error as Error).message).toMatch(/changed on origin while this run was updating it/);
+    expect(await git(bare, 'rev-parse', BRANCH)).toBe(other);
+    expect(api.requests.filter((r) => r.operationId === 'pulls/update')).toHaveLength(0);
+    expect(await git(clone, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
+    expect(await git(clone, 'status', '--porcelain')).toBe('');
+  });
+
   it('uses a pull request when a rule asks for one, even with the input off', async () => {
     api = await startGitHubApi({ token: TOKEN });
     const { bare } = await bareRemote({ 'env/prod/values.yaml': 'tag: v1\n' });
@@ -142,16 +204,29 @@ describe('landChanges in pull-request mode', () => {
 
 describe('pullRequestBranch', () => {
   it.each([
-    [['prod'], 'ghcr.io/org/myapp', 'gitops-dispatch/prod/myapp'],
-    [['prod', 'dev', 'prod'], 'ghcr.io/org/myapp:1.2', 'gitops-dispatch/dev+prod/myapp'],
-    [['prod'], 'ghcr.io/org/my app@sha256:abc', 'gitops-dispatch/prod/my-app'],
-    [['../x', 'a..b'], 'img.lock', 'gitops-dispatch/a.b+x/img-lock'],
-    [[], '', 'gitops-dispatch/update'],
-  ])('%j + %j -> %s', async (envs, image, expected) => {
+    [['prod'], 'ghcr.io/org/myapp', /^gitops-dispatch\/prod\/org-myapp-[0-9a-f]{8}$/],
+    [['prod', 'dev', 'prod'], 'ghcr.io/org/myapp:1.2', /^gitops-dispatch\/dev\+prod\/org-myapp-[0-9a-f]{8}$/],
+    [['prod'], 'ghcr.io/org/my app@sha256:abc', /^gitops-dispatch\/prod\/org-my-app-[0-9a-f]{8}$/],
+    [['../x', 'a..b'], 'img.lock', /^gitops-dispatch\/a\.b\+x\/img-lock-[0-9a-f]{8}$/],
+    [['prod'], 'localhost:5000/app', /^gitops-dispatch\/prod\/app-[0-9a-f]{8}$/],
+    [['prod'], `ghcr.io/${'x'.repeat(300)}/app`, /^gitops-dispatch\/prod\/x{40}-[0-9a-f]{8}$/],
+    [[], '', /^gitops-dispatch\/update$/],
+  ])('%j + %j -> %s, a valid branch name', async (envs, image, expected) => {
     const branch = pullRequestBranch(envs, image);
-    expect(branch).toBe(expected);
+    expect(branch).toMatch(expected);
     // git accepts it as a branch name
     const { bare } = await bareRemote({ f: 'x' });
     await git(bare, 'check-ref-format', `refs/heads/${branch}`);
+  });
+
+  it('differs for images that differ only by organisation or registry, not by tag, digest or case', () => {
+    const branch = (image: string) => pullRequestBranch(['prod'], image);
+    const a = branch('ghcr.io/team-a/api');
+    expect(branch('ghcr.io/team-b/api')).not.toBe(a);
+    expect(branch('docker.io/team-a/api')).not.toBe(a);
+    expect(branch('ghcr.io/team-a/api:2.0.0')).toBe(a);
+    expect(branch(`ghcr.io/team-a/api@sha256:${'a'.repeat(64)}`)).toBe(a);
+    expect(branch('GHCR.io/Team-A/api')).toBe(a);
+    expect(pullRequestBranch(['dev'], 'ghcr.io/team-a/api')).not.toBe(a);
   });
 });

@@ -88,7 +88,9 @@ describe('planUpdate', () => {
     const root = await tempDir();
     await writeTree(root, { 'v.yaml': values });
     for (const bad of ['1.0\nrm -rf /', 'a b', '-x', `${'a'.repeat(129)}`, 'x\u0007']) {
-      const problems = await problemsOf(plan(root, [rule('r', '[^]*', '*.yaml', tagPath)], { docker_image_tag: bad }));
+      const problems = await problemsOf(
+        plan(root, [rule('r', '[\\s\\S]*', '*.yaml', tagPath)], { docker_image_tag: bad }),
+      );
       expect(problems[0]?.code).toBe('plan/invalid-value');
       expect(problems[0]?.message).toContain(JSON.stringify(bad));
       expect(problems[0]?.message).toContain('docker_image_tag');
@@ -200,6 +202,33 @@ describe('planUpdate', () => {
     expect(warning?.message).toContain('v1.10.0-stable');
     expect(warning?.message).toContain('1.9.0-stable');
     expect(warning?.annotation?.file).toBe('a.yaml');
+  });
+
+  it('only-newer: lists each refusal in the plan, and onlyNewer: false writes the older version with a notice', async () => {
+    const root = await tempDir();
+    await writeTree(root, { 'a.yaml': 'image:\n  tag: 999999.0.0-stable\n' });
+    const r = rule('prod', '.*-stable', '*.yaml', tagPath, { onlyNewer: { stripSuffix: '-stable' } });
+    const variables = { docker_image_tag: '1.5.0-stable' };
+    const { result } = await plan(root, [r], variables);
+    expect(result.changes).toEqual([]);
+    expect(result.refused).toEqual([
+      {
+        rule: 'prod',
+        path: 'a.yaml',
+        line: 2,
+        variable: 'docker_image_tag',
+        kept: '999999.0.0-stable',
+        refused: '1.5.0-stable',
+      },
+    ]);
+
+    const logger = new MemoryLogger();
+    const forced = await planUpdate({ root, rules: [r], variables, logger, onlyNewer: false });
+    expect(forced.changes.map((c) => c.after)).toEqual(['image:\n  tag: 1.5.0-stable\n']);
+    expect(forced.refused).toBeUndefined();
+    const notice = logger.lines.find((l) => l.level === 'notice');
+    expect(notice?.message).toContain('had "999999.0.0-stable"; writing "1.5.0-stable"');
+    expect(logger.lines.filter((l) => l.level === 'warning')).toEqual([]);
   });
 
   it('warns when a rule selects no file and when a regex matches nothing in a selected file', async () => {

@@ -15,7 +15,7 @@ const tree = {
   'environments/dev/values.yaml': 'image:\n  tag: 1.0.0-dev\n',
 };
 const rules = nativeRules([
-  { name: 'prod', when: { docker_image_tag: '[^]*' }, files: 'environments/prod/values.yaml' },
+  { name: 'prod', when: { docker_image_tag: '[\\s\\S]*' }, files: 'environments/prod/values.yaml' },
 ]);
 
 interface Case {
@@ -36,7 +36,7 @@ const cases: Case[] = [
   {
     name: 'tag with a newline',
     tag: '1.1.0\nmalicious: true',
-    expect: [/Variable 'docker_image_tag' is "1\.1\.0\\nmalicious: true"; expected a single line/],
+    expect: [/Variable 'docker_image_tag' is "1\.1\.0\\nmalicious: true", which holds U\+000A/],
   },
   {
     name: 'tag with a command substitution',

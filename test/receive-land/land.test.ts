@@ -72,6 +72,7 @@ describe('receive-action lands its commit (checkout over HTTP, commit: true)', (
         'Source-Repository: org/myapp',
         `Source-Commit: ${SOURCE_SHA}`,
         'Source-Run: https://github.com/org/myapp/actions/runs/4242',
+        'Source-Image: ghcr.io/org/myapp',
         '',
       ].join('\n'),
     );
@@ -90,7 +91,7 @@ describe('receive-action lands its commit (checkout over HTTP, commit: true)', (
     expect(JSON.parse(r.outputs.environments!)).toEqual(['prod']);
     expect(r.summary).toContain(`Commit: [${head.sha.slice(0, 12)}](https://github.com/org/gitops/commit/${head.sha})`);
     expect(r.summary).toContain('Pushed: yes; push attempts: 1.');
-    expect(r.summary).toContain('<code>1.3.0-stable</code> | <code>1.4.0-stable</code>');
+    expect(r.summary).toContain('`1.3.0-stable` | `1.4.0-stable`');
 
     // The checkout is clean, on main, at the pushed commit.
     expect(await git(workspace, 'symbolic-ref', '--short', 'HEAD')).toBe('main');
@@ -194,7 +195,9 @@ describe('receive-action lands its commit (checkout over HTTP, commit: true)', (
     expect(warning?.message).toContain('1.2.0-stable');
     expect(warning?.file).toBe('environments/prod/values.yaml');
     const notice = r.annotations.find((a) => a.level === 'notice');
-    expect(notice?.message).toMatch(/environments\/prod\/values\.yaml .*newer version that only-newer keeps/);
+    expect(notice?.message).toMatch(
+      /only-newer: environments\/prod\/values\.yaml keeps "1\.3\.0-stable" \(refused "1\.2\.0-stable"\)/,
+    );
     expect(r.outputs).toMatchObject({ pushed: 'false', 'commit-sha': '', total_modified_files: '0' });
     expect(await git(served.bare, 'rev-parse', 'main')).toBe(start);
     expect(await readTree(workspace)).toEqual(tree);

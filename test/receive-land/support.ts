@@ -34,10 +34,13 @@ export interface Served {
 }
 
 /** A bare repository holding `tree` on main, served over HTTP with TOKEN required; closed when the test ends. */
-export async function serveGitops(tree: Record<string, string>): Promise<Served> {
+export async function serveGitops(
+  tree: Record<string, string>,
+  options: { stall?: Parameters<typeof startGitHttpServer>[0]['stall'] } = {},
+): Promise<Served> {
   const root = await tempDir('receive-land-http-');
   const { bare } = await bareRemote(tree, { at: join(root, 'org', 'gitops.git') });
-  const server = await startGitHttpServer({ root, token: TOKEN });
+  const server = await startGitHttpServer({ root, token: TOKEN, stall: options.stall });
   onTestFinished(() => server.close());
   return { bare, server, url: `${server.url}/org/gitops.git` };
 }
@@ -79,6 +82,8 @@ export async function receive(
     payload: Record<string, unknown>;
     afterCheckout?: (workspace: string) => Promise<void>;
     github?: CompositeRunOptions['github'];
+    /** Extra workflow env (e.g. a test-only time limit scale). */
+    env?: Record<string, string>;
   },
 ): Promise<ReceiveRun> {
   const workspace = await tempDir('receive-land-ws-');
@@ -103,6 +108,7 @@ export async function receive(
       // The host's git config must not change what the bundle's git does.
       GIT_CONFIG_GLOBAL: '/dev/null',
       GIT_CONFIG_NOSYSTEM: '1',
+      ...options.env,
     },
     uses: { 'actions/checkout': stub },
   });

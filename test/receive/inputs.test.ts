@@ -79,11 +79,45 @@ describe('summaryMarkdown', () => {
       },
       { dryRun: false },
     );
-    expect(md).toContain(
-      '| <code>prod</code> | <code>p/values.yaml:3</code> | <code>a&#124;b&lt;c&gt;</code> | <code>2</code> |',
-    );
+    // Code spans (shown literally by GitHub); the pipe escaped for the table.
+    expect(md).toContain('| `prod` | `p/values.yaml:3` | `a\\|b<c>` | `2` |');
     expect(summaryMarkdown({ matchedRules: [], changes: [], unchanged: [] }, { dryRun: true, tag: 'v9' })).toContain(
       'matched no rule',
     );
+  });
+
+  it('shows a hostile tag that matched nothing as literal code, outside any table', () => {
+    const md = summaryMarkdown(
+      { matchedRules: [], changes: [], unchanged: [] },
+      { dryRun: false, tag: '<img src=x>@org/team|`x`' },
+    );
+    expect(md).toContain('Tag `` <img src=x>@org/team|`x` `` matched no rule');
+  });
+
+  it('gives each only-newer refusal a row naming the kept and the refused version', () => {
+    const md = summaryMarkdown(
+      {
+        matchedRules: ['prod'],
+        changes: [],
+        unchanged: ['p/values.yaml', 'q/values.yaml'],
+        refused: [
+          {
+            rule: 'prod',
+            path: 'p/values.yaml',
+            line: 2,
+            variable: 'docker_image_tag',
+            kept: '9.0.0',
+            refused: '1.0.0',
+          },
+        ],
+      },
+      { dryRun: false },
+    );
+    expect(md).toContain(
+      '| `prod` | `p/values.yaml:2` | `9.0.0` (kept) | `1.0.0` **not written: older than the kept version (only-newer)** |',
+    );
+    expect(md).toContain('`only-newer: false`');
+    // The refused file is not "up to date"; the other one is.
+    expect(md).toContain('Already up to date: `q/values.yaml`');
   });
 });

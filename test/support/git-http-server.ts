@@ -35,7 +35,15 @@ function gitHttpBackend(): string {
  * Serves `${root}/<owner>/<name>.git` (bare repositories) over smart HTTP, fetch and push, requiring
  * `Authorization: Basic base64("x-access-token:" + token)`; anything else gets 401 with GitHub's realm.
  */
-export async function startGitHttpServer(options: { root: string; token: string }): Promise<GitHttpServer> {
+export async function startGitHttpServer(options: {
+  root: string;
+  token: string;
+  /**
+   * Requests for which the server accepts the connection and then never answers (a hung remote), e.g.
+   * `(r) => r.path.endsWith('/info/refs') && r.query === 'service=git-receive-pack'` stalls every push.
+   */
+  stall?: (request: { method: string; path: string; query: string }) => boolean;
+}): Promise<GitHttpServer> {
   const expected = Buffer.from(`x-access-token:${options.token}`, 'utf8');
   const requests: GitHttpRequest[] = [];
 
@@ -55,6 +63,10 @@ export async function startGitHttpServer(options: { root: string; token: string 
     if (req.headers['content-encoding']) record.contentEncoding = req.headers['content-encoding'];
     if (/chunked/i.test(req.headers['transfer-encoding'] ?? '')) record.chunked = true;
     requests.push(record);
+    if (options.stall?.({ method: record.method, path: url.pathname, query: url.search.replace(/^\?/, '') })) {
+      req.resume(); // read what comes, answer nothing; close() ends the connection
+      return;
+    }
     if (!authorized) {
       req.resume();
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="GitHub"', 'Content-Type': 'text/plain' });

@@ -82,6 +82,13 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
   return result.stdout.replace(/\n$/, '');
 }
 
+/** What `git interpret-trailers --parse` reads as the trailers of `message`: one `Key: value` per line. */
+export async function parsedTrailers(cwd: string, message: string): Promise<string[]> {
+  const result = await tryGit(cwd, ['interpret-trailers', '--parse'], { input: message });
+  if (result.exitCode !== 0) throw new Error(`git interpret-trailers failed: ${result.stderr}`);
+  return result.stdout.split('\n').filter((line) => line !== '');
+}
+
 /**
  * A fresh folder under os.tmpdir(), removed when the current test finishes. Created outside a test (beforeAll,
  * describe), it is removed after the test file's last test instead.
