@@ -95,8 +95,10 @@ export async function runPlan(o: PlanCommandOptions): Promise<PlanCommandResult>
     error: (m, a) => base.error(m, a),
     group: (name, fn) => base.group(name, fn),
     warning: (message, annotation) => {
-      if (message.includes('(only-newer)')) kept.push(message.replace(/^rule '[^']*': /, ''));
-      else base.warning(message, annotation);
+      // Only the file is taken from the planner's warning, so its wording may change.
+      if (message.includes('(only-newer)') && annotation?.file) {
+        kept.push(`${annotation.file} holds a newer version than ${o.tag}`);
+      } else base.warning(message, annotation);
     },
   };
   const plan = await planUpdate({ root, rules, variables, logger });
