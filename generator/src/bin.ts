@@ -4,6 +4,17 @@ import { formatProblem, type Problem, UserError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { type CliContext, createParser, UsageError } from './cli.js';
 
+const FILE_ERRORS = new Map([
+  ['ENOENT', 'no such file or folder'],
+  ['ENOTDIR', 'a path component is a file, not a folder'],
+  ['EISDIR', 'is a folder, not a file'],
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'operation not permitted'],
+  ['EROFS', 'read-only file system'],
+  ['EEXIST', 'exists already'],
+  ['ENOSPC', 'no space left on the device'],
+]);
+
 /** Runs the CLI over a context and returns the exit code; the only place that turns errors into exit codes. */
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
   try {
@@ -17,6 +28,15 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     }
     if (error instanceof UsageError || (error instanceof Error && error.name === 'YError')) {
       ctx.stderr.write(`${error.message}\nRun 'gitops-dispatch --help' for usage.\n`);
+      return 2;
+    }
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code === 'string' && FILE_ERRORS.has(code)) {
+      // An ordinary file-system mistake the commands did not foresee: one line, no stack.
+      const path = (error as NodeJS.ErrnoException).path;
+      ctx.stderr.write(
+        `${path ? `${path}: ` : ''}${FILE_ERRORS.get(code)} (${code}); check the paths given to the command\n`,
+      );
       return 2;
     }
     ctx.stderr.write(

@@ -109,6 +109,28 @@ export function createParser(ctx: CliContext): Argv {
             type: 'string',
             describe: 'GitOps checkout: propose environments from environments/*/values.yaml',
           })
+          .option('on', {
+            type: 'string',
+            array: true,
+            describe: "what an environment is built from, e.g. 'dev=branch:main', 'prod=tag:v*' (repeat)",
+          })
+          .option('from', {
+            type: 'string',
+            array: true,
+            describe: 'what its image tag is made of: name=sha|version|ref (repeat)',
+          })
+          .option('edit', {
+            type: 'string',
+            array: true,
+            describe:
+              "the edit: 'name=yaml-path:image.tag', 'name=regex:<regex>', 'name=kustomize-image:<image>' (repeat)",
+          })
+          .option('pull-request', {
+            type: 'string',
+            array: true,
+            describe: 'environment that lands through a pull request (repeat)',
+          })
+          .option('token', { type: 'string', choices: ['pat', 'app'], describe: 'personal access token or GitHub App' })
           .option('schema', { type: 'string', describe: 'path or URL for the $schema comment' })
           .option('force', { type: 'boolean', default: false, describe: 'replace an existing config file' })
           .option('interactive', {
@@ -127,6 +149,11 @@ export function createParser(ctx: CliContext): Argv {
           env: argv.env,
           files: argv.files,
           repo: argv.repo,
+          on: argv.on,
+          from: argv.from,
+          edit: argv.edit,
+          pullRequest: argv['pull-request'],
+          token: argv.token,
           schema: argv.schema,
           interactive: argv.interactive ?? ctx.interactive,
           input: ctx.stdin,
@@ -161,7 +188,9 @@ export function createParser(ctx: CliContext): Argv {
       },
     )
     .demandCommand(1, 'Expected a command: generate, init or plan')
-    .help();
+    .help()
+    .alias('h', 'help')
+    .alias('v', 'version');
 }
 
 /** A mistake in the command line (unknown option, missing value); exit code 2. */

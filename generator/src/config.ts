@@ -1,44 +1,52 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Problem, ProblemList, UserError } from '../../core/errors.js';
 import { pointerSegments } from '../../core/json-pointer.js';
 import { isOciTag } from '../../core/oci.js';
+import { tagVersion } from '../../core/plan/semver.js';
 import { suggest } from '../../core/suggest.js';
+import { defaultFrom, EXAMPLE_SHA, type Flow, type From, prove, type Trigger } from './flows.js';
 import { defaultActionsRef, packageRoot } from './paths.js';
+
+export type { Trigger } from './flows.js';
+export { EXAMPLE_SHA } from './flows.js';
 
 /** Default file name of the receiving workflow. */
 export const DEFAULT_DOWNSTREAM_WORKFLOW_FILE = 'gitops-receive.yml';
 
-export type Trigger = { kind: 'branch'; name: string } | { kind: 'tag'; pattern: string };
 export type EnvironmentEdit =
   | { kind: 'yaml-path'; path: string }
   | { kind: 'regex'; regex: string }
   | { kind: 'kustomize-image'; image: string };
 
-export interface EnvironmentConfig {
-  name: string;
-  /** Anchored pattern (full match) that routes an image tag here. */
-  tag: string;
+export interface EnvironmentConfig extends Flow {
   files: string[];
   edit: EnvironmentEdit;
   pullRequest: boolean;
   onlyNewer?: { stripSuffix: string };
-  on: Trigger;
-  from: 'sha' | 'version' | 'ref';
-  prefix: string;
-  suffix: string;
-  /** The tag the upstream workflow builds for this environment (with a stand-in SHA or version). */
+  /** A production environment (GitHub deployments). */
+  production: boolean;
+  /** True when only-newer was not written in the config but is on because the tags are versions. */
+  onlyNewerByDefault: boolean;
+  /** The representative push of this environment's trigger (e.g. refs/tags/v1.2.3-rc.1). */
+  exampleRef: string;
+  /** The one tag the upstream workflow builds for `exampleRef` (with a stand-in SHA). */
   builtTag: string;
   /** `example-tag` when given, else `builtTag`. */
   exampleTag: string;
 }
 
 export interface Config {
-  /** The config file as the user named it (shown in generated headers and errors). */
+  /** The config file as the user named it (shown in errors). */
   source: string;
+  /**
+   * The config file relative to the root of the git repository holding it (or as named, outside one): shown in
+   * generated headers, so generating from another directory gives the same files.
+   */
+  sourceFromRoot: string;
   upstream: {
     repository: string;
     image: string;
@@ -46,18 +54,28 @@ export interface Config {
     dockerfile?: string;
     context?: string;
     branch: string;
+    /** The dispatch step waits for the receiver's run. */
+    wait: boolean;
+    /** The dispatch step records a GitHub deployment for the environment built. */
+    deployment: boolean;
   };
   downstream: { repository: string; branch: string /** File name under .github/workflows. */; workflow: string };
   eventType: string;
   actions: { kind: 'ref'; ref: string } | { kind: 'vendor' };
-  secrets: { token: string; registryUsername: string; registryPassword: string };
+  secrets: { token: string; registryUsername: string; registryPassword: string; appKey: string; argocdToken: string };
+  /** pat: a personal access token secret upstream, GITHUB_TOKEN downstream; app: a GitHub App token on both sides. */
+  token: 'pat' | 'app';
+  /** git: clone and push; api: commit through the GraphQL API with compare-and-swap on the head, no clone. */
+  commitMethod: 'git' | 'api';
+  /** Argo CD behind the GitOps repository; `apps` maps environment names to application names. */
+  argocd?: { server: string; apps: Record<string, string>; wait: boolean; timeout?: number };
   environments: EnvironmentConfig[];
 }
 
 export const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
+/** The variables the generated sender puts in the payload (DESIGN.md "Dispatch payload"), usable as regex groups. */
+export const PAYLOAD_VARIABLES = ['docker_image_tag', 'digest', 'image', 'git_branch', 'commit_message'];
 export const DEFAULT_TOKEN_SECRET = 'GITOPS_DISPATCH_TOKEN';
-/** A stand-in commit SHA for example tags of environments built from a branch. */
-export const EXAMPLE_SHA = '4f2c1e0d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(data: unknown): ErrorObject[] {
@@ -132,7 +150,14 @@ function describePattern(path: Segment[]): string {
   if (last === 'repository') return 'owner/repo';
   if (last === 'image') return 'an image name without tag, e.g. ghcr.io/owner/app';
   if (last === 'ref') return 'owner/repo@ref';
-  if (['token', 'registry-username', 'registry-password'].includes(last))
+  if (last === 'branch' && path.length === 2) return 'a branch name (letters, digits, . _ / -)';
+  if (last === 'branch' || last === 'tag') return 'a ref name, or a prefix followed by * (e.g. main, release/*, v*)';
+  if (last === 'registry') return 'a registry host, optionally with :port (e.g. ghcr.io, registry.example.com:5000)';
+  if (last === 'dockerfile' || last === 'context') return 'a path in the repository (letters, digits, . _ / @ + -)';
+  if (last === 'server') return 'a host name, optionally with https:// and :port';
+  if (path[0] === 'argocd' && path[1] === 'app')
+    return 'an Argo CD application name (lower-case letters, digits, - . /)';
+  if (['token', 'registry-username', 'registry-password', 'app-key', 'argocd-token'].includes(last))
     return 'a secret name (letters, digits, _; not starting with GITHUB_)';
   return 'a value of the documented form';
 }
@@ -159,19 +184,17 @@ function compile(pattern: string): RegExp | string {
   }
 }
 
-/** The literal tail of a pattern like `.*-dev` (`-dev`), or undefined when the pattern has another shape. */
+/** The literal tail of a pattern like `.*-dev` (`-dev`), or undefined when the pattern does not end in one. */
 export function literalSuffix(pattern: string): string | undefined {
-  const m = /^\.[*+]((?:[A-Za-z0-9_-]|\\\.|\\-)*)$/.exec(pattern);
+  // The literal tail after the last quantifier, class or group: `.*-dev`, `[0-9a-f]{40}-dev`, `.+-rc\.1`.
+  const m = /[}*+)\]?]((?:[A-Za-z0-9_-]|\\[.-])+)$/.exec(pattern);
   return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
 }
 
-export function exampleTagFor(on: Trigger, from: 'sha' | 'version' | 'ref', prefix: string, suffix: string): string {
-  let base: string;
-  if (from === 'sha') base = EXAMPLE_SHA;
-  else if (from === 'version') base = '1.2.3';
-  else if (on.kind === 'branch') base = on.name.replace(/[^A-Za-z0-9_.-]/g, '-');
-  else base = `${on.pattern.replace(/\*$/, '')}1.2.3`.replace(/[^A-Za-z0-9_.-]/g, '-');
-  return `${prefix}${base}${suffix}`;
+/** The literal head of a pattern like `sha-[0-9a-f]{7}` (`sha-`), or '' when it starts otherwise. */
+export function literalPrefix(pattern: string): string {
+  const m = /^((?:[A-Za-z0-9_-]|\\[.-])+)(?=[[(.\\])/.exec(pattern);
+  return m ? m[1]!.replace(/\\(.)/g, '$1') : '';
 }
 
 function registryOf(image: string): string {
@@ -180,6 +203,8 @@ function registryOf(image: string): string {
 }
 
 export interface ParseOptions {
+  /** See Config.sourceFromRoot; default the file name given. */
+  sourceFromRoot?: string;
   /** Published actions reference used when the config names none; default from package.json. */
   actionsRef?: string;
 }
@@ -294,6 +319,15 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
             [...base, 'regex'],
           );
         }
+        for (const m of re.source.matchAll(/\(\?<([A-Za-z_]\w*)>/g)) {
+          if (PAYLOAD_VARIABLES.includes(m[1]!)) continue;
+          const guess = suggest(m[1]!, PAYLOAD_VARIABLES);
+          add(
+            'config/regex-group',
+            `'environments.${name}.regex' has the group (?<${m[1]}>...), but the dispatch sends no variable '${m[1]}'; expected one of: ${PAYLOAD_VARIABLES.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+            [...base, 'regex'],
+          );
+        }
       } catch (error) {
         add(
           'config/bad-pattern',
@@ -309,9 +343,9 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
 
     let on: Trigger | undefined;
     if (env.on && typeof env.on === 'object') {
-      if (typeof env.on.branch === 'string') on = { kind: 'branch', name: env.on.branch };
+      if (typeof env.on.branch === 'string') on = { kind: 'branch', pattern: env.on.branch };
       else if (typeof env.on.tag === 'string') on = { kind: 'tag', pattern: env.on.tag };
-    } else if (index === 0) on = { kind: 'branch', name: upstreamBranch };
+    } else if (index === 0) on = { kind: 'branch', pattern: upstreamBranch };
     else if (index === 1) on = { kind: 'tag', pattern: 'v*' };
     else {
       add(
@@ -322,12 +356,13 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       );
       noTrigger.add(name);
     }
-    on ??= { kind: 'branch', name: upstreamBranch };
-    const from = (env.from as EnvironmentConfig['from'] | undefined) ?? (on.kind === 'branch' ? 'sha' : 'version');
-    const prefix = typeof env.prefix === 'string' ? env.prefix : '';
+    on ??= { kind: 'branch', pattern: upstreamBranch };
+    const from = (env.from as From | undefined) ?? defaultFrom(on);
     const suffix = typeof env.suffix === 'string' ? env.suffix : (literalSuffix(env.tag) ?? '');
-    const builtTag = exampleTagFor(on, from, prefix, suffix);
-    const exampleTag = typeof env['example-tag'] === 'string' ? env['example-tag'] : builtTag;
+    const prefix = typeof env.prefix === 'string' ? env.prefix : from === 'sha' ? literalPrefix(env.tag) : '';
+    const accepts = (sample: string) => typeof compiled !== 'string' && compiled.test(`${prefix}${sample}${suffix}`);
+    const shaFormat = !accepts(EXAMPLE_SHA) && accepts(EXAMPLE_SHA.slice(0, 7)) ? 'short' : 'long';
+    const versions = !accepts('1.2.3') && accepts('1.2.3-rc.1') ? 'prerelease' : 'release';
     const files = typeof env.files === 'string' ? [env.files] : Array.isArray(env.files) ? env.files : [];
     const onlyNewer =
       env['only-newer'] === true
@@ -342,65 +377,80 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       edit,
       pullRequest: env['pull-request'] === true,
       ...(onlyNewer ? { onlyNewer } : {}),
+      onlyNewerByDefault: env['only-newer'] === undefined,
+      production: typeof env.production === 'boolean' ? env.production : /^(prod|production|prd|live)$/i.test(name),
       on,
       from,
       prefix,
       suffix,
-      builtTag,
-      exampleTag,
+      shaFormat,
+      versions,
+      exampleRef: '',
+      builtTag: '',
+      exampleTag: typeof env['example-tag'] === 'string' ? env['example-tag'] : '',
     });
   });
 
-  // Cross-environment consistency: one image build gives one tag, and each tag routes to exactly one environment.
-  const triggerKey = (t: Trigger) => (t.kind === 'branch' ? `branch ${t.name}` : `tag ${t.pattern}`);
-  const byTrigger = new Map<string, string>();
-  for (const env of environments) {
-    if (noTrigger.has(env.name)) continue;
-    const key = triggerKey(env.on);
-    const other = byTrigger.get(key);
-    if (other) {
-      add(
-        'config/same-trigger',
-        `environments '${other}' and '${env.name}' are both built on ${key}; one build pushes one tag, so give one of them another 'on'`,
-        ['environments', env.name],
-        true,
-      );
-    } else byTrigger.set(key, env.name);
+  // Cross-environment consistency, proven on the model of the upstream workflow: a push of each environment's
+  // trigger builds exactly one tag, which routes there and nowhere else (flows.ts).
+  const valid = environments.filter((e) => !noTrigger.has(e.name) && typeof compile(e.tag) !== 'string');
+  const argocdRaw = raw.argocd && typeof raw.argocd === 'object' ? (raw.argocd as Raw) : undefined;
+  const argocd = argocdRaw
+    ? {
+        server: String(argocdRaw.server ?? ''),
+        apps: (argocdRaw.app && typeof argocdRaw.app === 'object' ? argocdRaw.app : {}) as Record<string, string>,
+        wait: argocdRaw.wait === true,
+        ...(typeof argocdRaw.timeout === 'number' ? { timeout: argocdRaw.timeout } : {}),
+      }
+    : undefined;
+  for (const envName of Object.keys(argocd?.apps ?? {})) {
+    if (names.includes(envName)) continue;
+    const guess = suggest(envName, names);
+    add(
+      'config/argocd-unknown-environment',
+      `'argocd.app' names environment '${envName}', which the config does not have; expected one of: ${names.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+      ['argocd', 'app', envName],
+      true,
+    );
   }
-  for (const env of environments) {
-    const own = compile(env.tag);
-    if (typeof own === 'string') continue;
-    const where = ['environments', env.name];
-    // The tag the workflow really builds must route here, and so must the example the user gave.
-    const samples = [...new Set([env.builtTag, env.exampleTag])];
-    for (const sample of samples) {
-      const what = sample === env.builtTag ? 'builds tags like' : 'has example-tag';
-      if (!isOciTag(sample)) {
+  if (valid.length > 0) {
+    const proof = prove(valid);
+    for (const p of proof.problems) add(p.code, p.message, ['environments', p.env, 'tag']);
+    for (const env of environments) {
+      const example = proof.examples.get(env.name);
+      if (!example) continue;
+      env.exampleRef = example.ref;
+      env.builtTag = example.tag;
+      if (!env.exampleTag) env.exampleTag = example.tag;
+      // Tags that carry an order get the ordering guard unless the config says otherwise: an older build that
+      // finishes last must not roll the environment back.
+      if (env.onlyNewerByDefault && tagVersion(example.tag, env.suffix)) env.onlyNewer = { stripSuffix: env.suffix };
+    }
+    for (const env of environments) {
+      if (env.exampleTag === env.builtTag) continue;
+      const where = ['environments', env.name];
+      if (!isOciTag(env.exampleTag)) {
         add(
           'config/bad-example-tag',
-          `'${env.name}' ${what} ${JSON.stringify(sample)}, which is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
-          where,
-          true,
+          `'${env.name}' has example-tag ${JSON.stringify(env.exampleTag)}, which is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
+          [...where, 'example-tag'],
         );
         continue;
       }
-      if (!own.test(sample)) {
+      const routes = environments.filter((e) => (compile(e.tag) as RegExp).test(env.exampleTag)).map((e) => e.name);
+      if (!routes.includes(env.name)) {
         add(
           'config/example-mismatch',
-          `'${env.name}' ${what} ${JSON.stringify(sample)}, which its own pattern '${env.tag}' does not match; set 'prefix', 'suffix', 'from' or 'example-tag' so they agree`,
+          `'${env.name}' has example-tag ${JSON.stringify(env.exampleTag)}, which its own pattern '${env.tag}' does not match; expected an example the pattern matches, e.g. ${JSON.stringify(env.builtTag)}`,
           [...where, 'tag'],
         );
       }
-      for (const other of environments) {
-        if (other === env) continue;
-        const re = compile(other.tag);
-        if (typeof re !== 'string' && re.test(sample)) {
-          add(
-            'config/overlap',
-            `environments '${env.name}' and '${other.name}' overlap: tag ${JSON.stringify(sample)} of '${env.name}' also matches '${other.name}' pattern '${other.tag}'`,
-            [...where, 'tag'],
-          );
-        }
+      for (const other of routes.filter((r) => r !== env.name)) {
+        add(
+          'config/overlap',
+          `environments '${env.name}' and '${other}' overlap: tag ${JSON.stringify(env.exampleTag)} of '${env.name}' also matches '${other}' pattern '${environments.find((e) => e.name === other)!.tag}'`,
+          [...where, 'tag'],
+        );
       }
     }
   }
@@ -408,6 +458,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
 
   return {
     source: file,
+    sourceFromRoot: options.sourceFromRoot ?? file,
     upstream: {
       repository: up.repository,
       image,
@@ -415,6 +466,8 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       ...(typeof up.dockerfile === 'string' ? { dockerfile: up.dockerfile } : {}),
       ...(typeof up.context === 'string' ? { context: up.context } : {}),
       branch: upstreamBranch,
+      wait: up.wait === true || up.deployment === true,
+      deployment: up.deployment === true,
     },
     downstream: {
       repository: down.repository,
@@ -433,7 +486,12 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       token: secretsRaw.token ?? DEFAULT_TOKEN_SECRET,
       registryUsername: secretsRaw['registry-username'] ?? 'REGISTRY_USERNAME',
       registryPassword: secretsRaw['registry-password'] ?? 'REGISTRY_PASSWORD',
+      appKey: secretsRaw['app-key'] ?? 'GITOPS_DISPATCH_APP_KEY',
+      argocdToken: secretsRaw['argocd-token'] ?? 'ARGOCD_TOKEN',
     },
+    token: raw.token === 'app' ? 'app' : 'pat',
+    commitMethod: raw['commit-method'] === 'api' ? 'api' : 'git',
+    ...(argocd ? { argocd } : {}),
     environments,
   };
 }
@@ -451,5 +509,16 @@ export async function loadConfig(file: string, cwd: string, options: ParseOption
       message: `Option '--config' is '${file}', which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); expected a gitops-dispatch config file (create one with 'gitops-dispatch init')`,
     });
   }
-  return parseConfig(text, relative(cwd, path) || file, options);
+  return parseConfig(text, relative(cwd, path) || file, { sourceFromRoot: fromRepositoryRoot(path), ...options });
+}
+
+/** `path` relative to the nearest folder above it holding `.git`, in / form; the file name when there is none. */
+export function fromRepositoryRoot(path: string): string {
+  let dir = dirname(path);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return relative(dir, path).split(sep).join('/');
+    const parent = dirname(dir);
+    if (parent === dir) return basename(path);
+    dir = parent;
+  }
 }

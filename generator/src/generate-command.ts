@@ -1,11 +1,15 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { type Problem, ProblemList, UserError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
 import { planUpdate } from '../../core/plan/planner.js';
+import { expandGlobs } from '../../core/rules/glob.js';
 import { parseNativeRules } from '../../core/rules/native.js';
+import { suggest } from '../../core/suggest.js';
 import { type Config, loadConfig } from './config.js';
-import { checkoutLayout, generate, type Layout, outLayout } from './generate.js';
+import { appName, checkoutLayout, generate, type Layout, outLayout } from './generate.js';
 import { nativeRules } from './rules.js';
 import { type WriteReport, writeFiles } from './write.js';
 
@@ -28,7 +32,7 @@ export interface GenerateResult {
   lines: string[];
 }
 
-function layoutOf(o: GenerateOptions): Layout {
+function checkTargets(o: GenerateOptions): void {
   const problems = new ProblemList();
   if (o.out !== undefined && (o.upstreamDir !== undefined || o.downstreamDir !== undefined)) {
     problems.add({
@@ -46,8 +50,64 @@ function layoutOf(o: GenerateOptions): Layout {
     });
   }
   problems.throwIfAny();
+}
+
+function layoutOf(o: GenerateOptions, config: Config): Layout {
   if (o.out !== undefined) return outLayout(o.out);
-  return checkoutLayout(o.upstreamDir, o.downstreamDir);
+  return checkoutLayout(appName(config), o.upstreamDir, o.downstreamDir);
+}
+
+/**
+ * Before anything is written: every file's folder can be made and written (the nearest existing folder above it is
+ * a folder and writable). A problem names the option whose folder it is, so nothing is left half-written.
+ */
+async function checkWritable(paths: string[], o: GenerateOptions): Promise<void> {
+  const options = (
+    [
+      ['out', o.out],
+      ['upstream-dir', o.upstreamDir],
+      ['downstream-dir', o.downstreamDir],
+    ] as const
+  ).filter((x): x is readonly ['out' | 'upstream-dir' | 'downstream-dir', string] => x[1] !== undefined);
+  const problems = new ProblemList();
+  const seen = new Set<string>();
+  for (const path of paths) {
+    const absolute = resolve(o.cwd, path);
+    const [option, value] =
+      options.find(([, v]) => {
+        const rel = relative(resolve(o.cwd, v), absolute);
+        return rel && !rel.startsWith('..') && !isAbsolute(rel);
+      }) ?? options[0]!;
+    let dir = dirname(absolute);
+    for (;;) {
+      const info = await stat(dir).catch(() => undefined);
+      if (info) break;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    const info = await stat(dir).catch(() => undefined);
+    if (info && !info.isDirectory()) {
+      problems.add({
+        code: 'usage/not-a-folder',
+        input: option,
+        message: `Option '--${option}' is ${JSON.stringify(value)}, but ${relative(o.cwd, dir) || dir} is a file, not a folder; expected a folder (or a path that does not exist yet)`,
+      });
+      continue;
+    }
+    try {
+      await access(dir, constants.W_OK);
+    } catch (error) {
+      problems.add({
+        code: 'usage/not-writable',
+        input: option,
+        message: `Option '--${option}' is ${JSON.stringify(value)}, but ${relative(o.cwd, dir) || dir} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); expected a folder you can write to`,
+      });
+    }
+  }
+  problems.throwIfAny();
 }
 
 /**
@@ -55,7 +115,7 @@ function layoutOf(o: GenerateOptions): Layout {
  * regex or kustomize image. Uses the planner dry (reads only) with each environment's example tag.
  */
 export async function checkDownstream(config: Config, root: string): Promise<Problem[]> {
-  const rules = parseNativeRules(nativeRules(config), `rules generated from ${config.source}`);
+  const rules = parseNativeRules(nativeRules(config, { forPlan: true }), `rules generated from ${config.source}`);
   const problems: Problem[] = [];
   for (const env of config.environments) {
     const rule = rules.find((r) => r.name === env.name);
@@ -67,6 +127,9 @@ export async function checkDownstream(config: Config, root: string): Promise<Pro
         variables: { docker_image_tag: env.exampleTag, image: config.upstream.image },
         logger: silentLogger,
       });
+      if (env.edit.kind === 'kustomize-image') {
+        problems.push(...(await checkKustomizeImage(env.name, env.edit.image, env.files, root)));
+      }
       if (plan.changes.length + plan.unchanged.length === 0) {
         problems.push({
           code: 'config/no-files',
@@ -84,6 +147,26 @@ export async function checkDownstream(config: Config, root: string): Promise<Pro
   return problems;
 }
 
+/**
+ * A kustomize-image edit on a name that no `images:` entry has would append a new entry: the run is green, the
+ * deployment keeps its old tag. Every matched file must already name the image.
+ */
+async function checkKustomizeImage(env: string, image: string, files: string[], root: string): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const file of await expandGlobs(root, files, 'native')) {
+    const doc = parse(await readFile(join(root, file), 'utf8')) as { images?: { name?: unknown }[] } | null;
+    const names = (Array.isArray(doc?.images) ? doc.images : []).map((i) => String(i?.name ?? ''));
+    if (names.includes(image)) continue;
+    const guess = suggest(image, names);
+    problems.push({
+      code: 'config/kustomize-image-missing',
+      input: 'downstream-dir',
+      message: `environment '${env}': ${file} has no images: entry named '${image}' (${names.length ? `it has: ${names.join(', ')}` : 'it has none'}); the receiver would add a new entry and the deployment would keep its old tag. Expected 'kustomize-image' to name an existing entry${guess ? ` (did you mean '${guess}'?)` : ''}`,
+    });
+  }
+  return problems;
+}
+
 async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then(
     (s) => s.isDirectory(),
@@ -92,8 +175,9 @@ async function isDirectory(path: string): Promise<boolean> {
 }
 
 export async function runGenerate(o: GenerateOptions): Promise<GenerateResult> {
-  const layout = layoutOf(o);
+  checkTargets(o);
   const config = await loadConfig(o.config, o.cwd, o.actionsRef ? { actionsRef: o.actionsRef } : {});
+  const layout = layoutOf(o, config);
   if (o.downstreamDir !== undefined) {
     const root = resolve(o.cwd, o.downstreamDir);
     if (!(await isDirectory(root))) {
@@ -107,6 +191,11 @@ export async function runGenerate(o: GenerateOptions): Promise<GenerateResult> {
     if (problems.length > 0) throw new UserError(problems);
   }
   const files = generate(config, layout);
+  if (!o.check)
+    await checkWritable(
+      files.map((f) => f.path),
+      o,
+    );
   const report = await writeFiles(files, { cwd: o.cwd, force: o.force, check: o.check });
   const lines: string[] = [];
   if (o.check) {

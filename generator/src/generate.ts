@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { UserError } from '../../core/errors.js';
+import { type Problem, UserError } from '../../core/errors.js';
+import { workflowProblems } from './check-workflow.js';
 import type { Config, EnvironmentConfig } from './config.js';
+import { environmentExpression, metadataLine } from './flows.js';
 import { packageRoot } from './paths.js';
 import { PINNED_ACTIONS, render } from './render.js';
 import { nativeRules } from './rules.js';
@@ -41,6 +43,8 @@ export function imageOfGenerated(text: string): string | undefined {
   return line === undefined ? undefined : line.slice(IMAGE_MARKER.length).trim();
 }
 export const VENDORED_DISPATCH = '.github/actions/gitops-dispatch';
+/** The repository variable holding the GitHub App's ID (token: app), in both repositories. */
+export const APP_ID_VARIABLE = 'GITOPS_DISPATCH_APP_ID';
 export const VENDORED_RECEIVE = '.github/actions/gitops-receive';
 
 /** `--out D`: D/upstream/..., D/downstream/..., D/SETUP.md. */
@@ -48,21 +52,79 @@ export function outLayout(out: string): Layout {
   return { upstream: join(out, 'upstream'), downstream: join(out, 'downstream'), setup: join(out, 'SETUP.md') };
 }
 
-/** `--upstream-dir`/`--downstream-dir`: SETUP.md goes with the upstream checkout (that is where the secret is set). */
-export function checkoutLayout(upstream?: string, downstream?: string): Layout {
+/**
+ * `--upstream-dir`/`--downstream-dir`: SETUP.md goes with the upstream checkout (that is where the secret is set),
+ * in a folder named after the application, so several applications sharing one GitOps checkout keep one each.
+ */
+export function checkoutLayout(app: string, upstream?: string, downstream?: string): Layout {
   const home = upstream ?? downstream;
   if (!home) throw new Error('checkoutLayout needs at least one directory');
   return {
     ...(upstream ? { upstream } : {}),
     ...(downstream ? { downstream } : {}),
-    setup: join(home, '.github', 'gitops-dispatch', 'SETUP.md'),
+    setup: join(home, setupPathIn(app)),
   };
+}
+
+/** Where SETUP.md of an application goes inside a checkout. */
+export function setupPathIn(app: string): string {
+  return posix.join('.github', 'gitops-dispatch', app, 'SETUP.md');
+}
+
+/** The application's short name: the upstream repository name. */
+export function appName(config: Config): string {
+  return config.upstream.repository.split('/')[1]!;
 }
 
 const CHECKSUM = /\n(?:# |<!-- )gitops-dispatch-checksum: sha256:([0-9a-f]{16})(?: -->)?\n$/;
 
+/** An action reference line: `uses: owner/repo/path@ref # comment`. */
+const USES = /^(\s*(?:-\s+)?uses:\s*)([^@\s#]+)@(\S+)((?:\s+#.*)?)$/gm;
+
+/**
+ * The checksum leaves out the ref and version comment of every `uses:` line: a bump of a pinned SHA (Dependabot,
+ * Renovate) does not make a generated file count as edited by hand.
+ */
 function checksum(body: string): string {
+  return createHash('sha256')
+    .update(body.replace(USES, (_, head: string, action: string) => `${head}${action}@`))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** Checksum of the whole body, as files generated before pins were left out carry it. */
+function rawChecksum(body: string): string {
   return createHash('sha256').update(body).digest('hex').slice(0, 16);
+}
+
+/** The version a ref or its comment names (`v5.7.0`, `@v0`), for comparing pins; undefined when none. */
+function pinVersion(ref: string, comment: string): number[] | undefined {
+  const m =
+    /v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(comment.replace(/^\s*#\s*/, '')) ??
+    /^v(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(ref);
+  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : undefined;
+}
+
+const newer = (a: number[], b: number[]) => {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! > b[i]!;
+  return false;
+};
+
+/**
+ * Keeps the user's choice of version: each `uses:` of `generated` takes the ref and comment of the same action in
+ * `existing` when those name a newer version (a Dependabot bump), so regenerating neither reverts the bump nor
+ * counts it as drift. The checksum line stays valid (it leaves pins out).
+ */
+export function adoptPins(generated: string, existing: string): string {
+  const theirs = new Map<string, { ref: string; comment: string }>();
+  for (const m of existing.matchAll(USES)) theirs.set(m[2]!, { ref: m[3]!, comment: m[4] ?? '' });
+  return generated.replace(USES, (line, head: string, action: string, ref: string, comment: string) => {
+    const other = theirs.get(action);
+    if (!other || (other.ref === ref && other.comment === comment)) return line;
+    const mine = pinVersion(ref, comment ?? '');
+    const bumped = pinVersion(other.ref, other.comment);
+    return mine && bumped && newer(bumped, mine) ? `${head}${action}@${other.ref}${other.comment}` : line;
+  });
 }
 
 function withChecksum(body: string, markdown: boolean): string {
@@ -73,34 +135,46 @@ function withChecksum(body: string, markdown: boolean): string {
 /** True when `text` is generated output nobody has edited since (its checksum line still matches its body). */
 export function isUntouchedGenerated(text: string): boolean {
   const m = CHECKSUM.exec(text);
-  return m ? checksum(text.slice(0, m.index + 1)) === m[1] : false;
+  if (!m) return false;
+  const body = text.slice(0, m.index + 1);
+  return checksum(body) === m[1] || rawChecksum(body) === m[1];
 }
 
 function header(config: Config): string {
-  return `Generated by gitops-dispatch from ${config.source}. Change the config and run 'gitops-dispatch generate' again; hand edits are refused unless --force.`;
+  return `Generated by gitops-dispatch from ${config.sourceFromRoot}. Change the config and run 'gitops-dispatch generate' again; hand edits are refused unless --force.`;
 }
 
-function condition(env: EnvironmentConfig): string {
-  if (env.on.kind === 'branch') return `github.ref == 'refs/heads/${env.on.name}'`;
-  const p = env.on.pattern;
-  return p.endsWith('*') ? `startsWith(github.ref, 'refs/tags/${p.slice(0, -1)}')` : `github.ref == 'refs/tags/${p}'`;
+/** The docker/metadata-action `tags:` line that builds exactly this environment's tag on its own refs. */
+export function metadataTag(env: EnvironmentConfig, config: Config): string {
+  return metadataLine(env, config.environments);
 }
 
-/** The docker/metadata-action `tags:` line that builds exactly this environment's tag on its own ref. */
-export function metadataTag(env: EnvironmentConfig): string {
-  const prefix = env.prefix ? `,prefix=${env.prefix}` : '';
-  const suffix = env.suffix ? `,suffix=${env.suffix}` : '';
-  const enable = `,enable=\${{ ${condition(env)} }}`;
-  // type=sha defaults to a `sha-` prefix; always say which one.
-  if (env.from === 'sha') return `type=sha,format=long,prefix=${env.prefix}${suffix}${enable}`;
-  if (env.from === 'version') return `type=semver,pattern={{version}}${prefix}${suffix}${enable}`;
-  return `type=ref,event=${env.on.kind}${prefix}${suffix}${enable}`;
+/** The dispatch step's deployment inputs, or false; refused when the ref cannot tell the environments apart. */
+function deploymentInputs(config: Config): false | { environment: string; production: string } {
+  if (!config.upstream.deployment) return false;
+  const environment = environmentExpression(config.environments);
+  const production = environmentExpression(config.environments, (f) =>
+    (f as EnvironmentConfig).production ? "'true'" : "'false'",
+  );
+  if (environment === undefined || production === undefined) {
+    throw new UserError({
+      code: 'config/deployment-environment',
+      input: 'upstream.deployment',
+      message:
+        "'upstream.deployment' is true, but environments sharing a tag trigger whose prefix contains '-' cannot be told apart from the pushed ref; expected distinct 'on' triggers for them, or deployment: false",
+    });
+  }
+  return {
+    environment: `\${{ ${environment} }}`,
+    production: `\${{ ${production.replace(/ \|\| ''$/, " || 'false'")} }}`,
+  };
 }
 
 function actionUses(config: Config, which: 'dispatch' | 'receive'): string {
   if (config.actions.kind === 'vendor') return `./${which === 'dispatch' ? VENDORED_DISPATCH : VENDORED_RECEIVE}`;
-  const [repo, ref] = config.actions.ref.split('@') as [string, string];
-  return `${repo}/${which}-action@${ref}`;
+  const [pinned, comment] = config.actions.ref.split(' # ');
+  const [repo, ref] = pinned!.split('@') as [string, string];
+  return `${repo}/${which}-action@${ref}${comment ? ` # ${comment}` : ''}`;
 }
 
 const md = (s: string) => s.replace(/\|/g, '\\|');
@@ -116,15 +190,36 @@ function setupData(config: Config, layout: Layout) {
   const [downstreamOwner, downstreamName] = config.downstream.repository.split('/') as [string, string];
   const ghcr = config.upstream.registry === 'ghcr.io';
   const prEnvs = config.environments.filter((e) => e.pullRequest).map((e) => e.name);
-  const secretRows: { name: string; repo: string; what: string; usedBy: string; command: string }[] = [
-    {
-      name: config.secrets.token,
-      repo: config.upstream.repository,
-      what: `fine-grained token for \`${config.downstream.repository}\` (step 1)`,
-      usedBy: 'dispatch step (`token`)',
-      command: `gh secret set ${config.secrets.token} --repo ${config.upstream.repository}`,
-    },
-  ];
+  const app = config.token === 'app';
+  const secretRows: { name: string; repo: string; what: string; usedBy: string; command: string }[] = app
+    ? [config.upstream.repository, config.downstream.repository].map((repo) => ({
+        name: config.secrets.appKey,
+        repo,
+        what: 'private key of the GitHub App (step 1), the whole .pem file',
+        usedBy:
+          repo === config.upstream.repository ? 'token step before the dispatch' : 'token step before the receiver',
+        command: `gh secret set ${config.secrets.appKey} --repo ${repo} < private-key.pem`,
+      }))
+    : [
+        {
+          name: config.secrets.token,
+          repo: config.upstream.repository,
+          what: `fine-grained token for \`${config.downstream.repository}\` (step 1)`,
+          usedBy: 'dispatch step (`token`)',
+          command: `gh secret set ${config.secrets.token} --repo ${config.upstream.repository}`,
+        },
+      ];
+  if (config.argocd) {
+    secretRows.push({
+      name: config.secrets.argocdToken,
+      repo: config.downstream.repository,
+      what: `Argo CD API token of an account that may sync ${Object.values(config.argocd.apps)
+        .map((a) => `\`${a}\``)
+        .join(', ')} on \`${config.argocd.server}\``,
+      usedBy: 'receiver (`argocd-token`)',
+      command: `gh secret set ${config.secrets.argocdToken} --repo ${config.downstream.repository}`,
+    });
+  }
   if (!ghcr) {
     for (const [name, what] of [
       [config.secrets.registryUsername, `user name for \`${config.upstream.registry}\``],
@@ -153,8 +248,25 @@ function setupData(config: Config, layout: Layout) {
     secrets: config.secrets,
     secretRows,
     pins: PINNED_ACTIONS,
+    appToken: app,
+    appIdVariable: APP_ID_VARIABLE,
+    apiCommit: config.commitMethod === 'api',
+    wait: config.upstream.wait,
+    deployment: config.upstream.deployment,
+    productionEnvironments:
+      config.environments
+        .filter((e) => e.production)
+        .map((e) => e.name)
+        .join(', ') || 'none',
+    argocd: config.argocd
+      ? {
+          ...config.argocd,
+          apps: Object.entries(config.argocd.apps).map(([env, app]) => ({ env, app })),
+        }
+      : false,
     vendor: config.actions.kind === 'vendor',
-    configPath: config.source,
+    configPath: config.sourceFromRoot,
+    downstreamWorkflowFile: config.downstream.workflow,
     upstreamWorkflowPath: UPSTREAM_WORKFLOW,
     downstreamWorkflowPath: downstreamWorkflowPath(config),
     pullRequests: prEnvs.length > 0,
@@ -165,10 +277,7 @@ function setupData(config: Config, layout: Layout) {
       mermaidTag: mermaid(env.tag),
       mermaidFiles: mermaid(env.files.join(', ')),
       exampleTag: env.builtTag,
-      builtFrom:
-        env.on.kind === 'branch'
-          ? `push to branch \`${env.on.name}\` (${env.from})`
-          : `push of tag \`${env.on.pattern}\` (${env.from})`,
+      builtFrom: `push of ${env.on.kind} \`${env.on.pattern}\` (from ${env.from}), e.g. \`${env.exampleRef.replace(/^refs\/(heads|tags)\//, '')}\``,
       filesText: env.files.map((f) => `\`${md(f)}\``).join(', '),
       editText: editText(env),
       pullRequest: env.pullRequest,
@@ -216,7 +325,7 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
   const yamlHeader = `# ${header(config)}`;
   const vendor = config.actions.kind === 'vendor';
   if (layout.upstream) {
-    const branches = [...new Set(config.environments.flatMap((e) => (e.on.kind === 'branch' ? [e.on.name] : [])))];
+    const branches = [...new Set(config.environments.flatMap((e) => (e.on.kind === 'branch' ? [e.on.pattern] : [])))];
     const tags = [...new Set(config.environments.flatMap((e) => (e.on.kind === 'tag' ? [e.on.pattern] : [])))];
     const body = render('upstream-workflow.yml', {
       header: yamlHeader,
@@ -228,11 +337,17 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
       secrets: config.secrets,
       context: config.upstream.context ?? '.',
       dockerfile: config.upstream.dockerfile ?? '',
-      metaTags: config.environments.map(metadataTag).join('\n'),
+      metaTags: config.environments.map((e) => metadataTag(e, config)).join('\n'),
       pins: PINNED_ACTIONS,
       downstream: config.downstream.repository,
+      downstreamOwner: config.downstream.repository.split('/')[0],
+      downstreamName: config.downstream.repository.split('/')[1],
+      appToken: config.token === 'app',
+      appIdVariable: APP_ID_VARIABLE,
       eventType: config.eventType,
       dispatchUses: actionUses(config, 'dispatch'),
+      wait: config.upstream.wait,
+      deployment: deploymentInputs(config),
     });
     files.push({
       path: join(layout.upstream, UPSTREAM_WORKFLOW),
@@ -247,6 +362,12 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
       downstreamBranch: config.downstream.branch,
       eventType: config.eventType,
       pullRequests: config.environments.some((e) => e.pullRequest),
+      appToken: config.token === 'app',
+      appIdVariable: APP_ID_VARIABLE,
+      secrets: config.secrets,
+      apiCommit: config.commitMethod === 'api',
+      noCheckout: vendor || config.commitMethod === 'api',
+      argocd: config.argocd ?? false,
       vendor,
       pins: PINNED_ACTIONS,
       receiveUses: actionUses(config, 'receive'),
@@ -266,5 +387,21 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
     contents: withChecksum(render('SETUP.md', setupData(config, layout)), true),
     kind: 'generated',
   });
+  checkGenerated(files);
   return files;
+}
+
+/** Refuses output that is not the workflow it should be (see workflowProblems); nothing is written then. */
+export function checkGenerated(files: GeneratedFile[]): void {
+  const problems: Problem[] = [];
+  for (const file of files) {
+    if (file.kind !== 'generated' || !file.path.includes(`${posix.sep}workflows${posix.sep}`)) continue;
+    for (const message of workflowProblems(file.contents.toString())) {
+      problems.push({
+        code: 'generate/invalid-workflow',
+        message: `${file.path}: ${message}; nothing was written. A config value reached the workflow unchecked: please report this with your config`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems);
 }

@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isMap, isScalar, parseDocument, stringify } from 'yaml';
-import { ProblemList } from '../../core/errors.js';
+import { ProblemList, UserError } from '../../core/errors.js';
 import { parseConfig } from './config.js';
 import { packageInfo } from './paths.js';
 
@@ -22,6 +22,16 @@ export interface InitOptions {
   files?: string[];
   /** A GitOps checkout: environments are proposed from its environments/<name>/values.yaml. */
   repo?: string;
+  /** `name=branch:<name>` or `name=tag:<glob>`, repeatable: what the environment is built from. */
+  on?: string[];
+  /** `name=sha|version|ref`, repeatable. */
+  from?: string[];
+  /** `name=yaml-path:<path>`, `name=regex:<regex>` or `name=kustomize-image:<image>`, repeatable. */
+  edit?: string[];
+  /** Environment names that land through a pull request. */
+  pullRequest?: string[];
+  /** pat (default) or app. */
+  token?: string;
   /** What the `$schema` comment points at; default the schema of this version on GitHub. */
   schema?: string;
   /** Ask questions (a terminal). Without it, flags and proposals are all there is. */
@@ -35,6 +45,12 @@ export interface ProposedEnvironment {
   tag: string;
   files: string;
   yamlPath?: string;
+  /** `branch:<name>` or `tag:<glob>`; default from the environment's place and name. */
+  on?: string;
+  from?: string;
+  /** `yaml-path:<path>`, `regex:<regex>` or `kustomize-image:<image>`; default the yaml path. */
+  edit?: string;
+  pullRequest?: boolean;
 }
 
 export interface InitResult {
@@ -97,9 +113,12 @@ class Asker {
     this.rl = createInterface({ input, terminal: false });
     this.lines = this.rl[Symbol.asyncIterator]();
   }
+  /** True once the input has no more lines: asking again would only repeat the defaults. */
+  ended = false;
   async ask(question: string, fallback?: string): Promise<string> {
     this.output.write(fallback ? `${question} [${fallback}]: ` : `${question}: `);
     const next = await this.lines.next();
+    if (next.done) this.ended = true;
     const answer = next.done ? '' : next.value.trim();
     return answer || fallback || '';
   }
@@ -123,6 +142,28 @@ function parsePairs(values: string[] | undefined, option: string, problems: Prob
   return map;
 }
 
+/** The trigger init proposes: production-like names build tags v*, the first other environment main. */
+function defaultOn(envs: ProposedEnvironment[], index: number): string {
+  const env = envs[index]!;
+  if (/stable/.test(env.tag) || /^(prod|production|prd|live)$/i.test(env.name)) return 'tag:v*';
+  const firstOther = envs.findIndex((e) => !/stable/.test(e.tag) && !/^(prod|production|prd|live)$/i.test(e.name));
+  return firstOther === index ? 'branch:main' : `branch:${env.name}`;
+}
+
+function defaultEdit(env: ProposedEnvironment): string {
+  return `yaml-path:${env.yamlPath ?? 'image.tag'}`;
+}
+
+function parseOn(text: string): Record<string, string> | string {
+  const m = /^(branch|tag):(.+)$/.exec(text.trim());
+  return m ? { [m[1]!]: m[2]! } : `expected branch:<name> or tag:<glob>, e.g. branch:main or tag:v*`;
+}
+
+function parseEdit(text: string): Record<string, string> | string {
+  const m = /^(yaml-path|regex|kustomize-image):(.+)$/.exec(text.trim());
+  return m ? { [m[1]!]: m[2]! } : 'expected yaml-path:<path>, regex:<regex> or kustomize-image:<image>';
+}
+
 /** Builds the config text; `on` is written out for every environment so the file shows how each tag is made. */
 export function renderStarterConfig(o: {
   schema: string;
@@ -130,28 +171,40 @@ export function renderStarterConfig(o: {
   image: string;
   downstream: string;
   environments: ProposedEnvironment[];
+  token?: string;
 }): string {
   const environments: Record<string, unknown> = {};
-  let sawBranchMain = false;
-  for (const env of o.environments) {
-    const production = /stable/.test(env.tag);
-    let on: Record<string, string>;
-    if (production) on = { tag: 'v*' };
-    else if (!sawBranchMain) {
-      on = { branch: 'main' };
-      sawBranchMain = true;
-    } else on = { branch: env.name };
+  const problems = new ProblemList();
+  o.environments.forEach((env, index) => {
+    const on = parseOn(env.on ?? defaultOn(o.environments, index));
+    const edit = parseEdit(env.edit ?? defaultEdit(env));
+    for (const [what, result, answer] of [
+      ['built from', on, env.on],
+      ['edit', edit, env.edit],
+    ] as const) {
+      if (typeof result === 'string') {
+        problems.add({
+          code: 'usage/bad-answer',
+          message: `The ${what} of '${env.name}' is ${JSON.stringify(answer)}; ${result}`,
+        });
+      }
+    }
+    const editKey = typeof edit === 'string' ? {} : edit;
     environments[env.name] = {
       tag: env.tag,
       files: env.files,
-      ...(env.yamlPath ? { 'yaml-path': env.yamlPath } : {}),
-      on,
+      ...(editKey['yaml-path'] === 'image.tag' ? {} : editKey),
+      on: typeof on === 'string' ? env.on : on,
+      ...(env.from ? { from: env.from } : {}),
+      ...(env.pullRequest ? { 'pull-request': true } : {}),
     };
-  }
+  });
+  problems.throwIfAny();
   const body = stringify(
     {
       upstream: { repository: o.upstream, image: o.image },
       downstream: { repository: o.downstream },
+      ...(o.token && o.token !== 'pat' ? { token: o.token } : {}),
       environments,
     },
     { lineWidth: 0 },
@@ -204,60 +257,137 @@ export async function runInit(o: InitOptions): Promise<InitResult> {
     const f = envFiles.get(p.name);
     if (f) p.files = f;
   }
+  const names = new Set(proposals.map((p) => p.name));
+  const perEnv = (option: string, values: Map<string, string>, check?: (v: string) => string | undefined) => {
+    for (const [name, value] of values) {
+      const problem = !names.has(name)
+        ? `names no environment; expected one of: ${[...names].join(', ')}`
+        : check?.(value);
+      if (problem) {
+        problems.add({
+          code: 'usage/bad-pair',
+          input: option,
+          message: `Option '--${option}' is ${JSON.stringify(`${name}=${value}`)}, which ${problem}`,
+        });
+      }
+    }
+  };
+  const onFlags = parsePairs(o.on, 'on', problems);
+  const fromFlags = parsePairs(o.from, 'from', problems);
+  const editFlags = parsePairs(o.edit, 'edit', problems);
+  const asProblem = (r: unknown) => (typeof r === 'string' ? `does not say what to do; ${r}` : undefined);
+  perEnv('on', onFlags, (v) => asProblem(parseOn(v)));
+  perEnv('from', fromFlags, (v) =>
+    ['sha', 'version', 'ref'].includes(v) ? undefined : 'has an unknown from; expected sha, version or ref',
+  );
+  perEnv('edit', editFlags, (v) => asProblem(parseEdit(v)));
+  perEnv('pull-request', new Map((o.pullRequest ?? []).map((n) => [n, ''])));
+  if (o.token !== undefined && !['pat', 'app'].includes(o.token)) {
+    problems.add({
+      code: 'usage/bad-token',
+      input: 'token',
+      message: `Option '--token' is ${JSON.stringify(o.token)}; expected pat or app`,
+    });
+  }
+  for (const p of proposals) {
+    if (onFlags.has(p.name)) p.on = onFlags.get(p.name)!;
+    if (fromFlags.has(p.name)) p.from = fromFlags.get(p.name)!;
+    if (editFlags.has(p.name)) p.edit = editFlags.get(p.name)!;
+    if (o.pullRequest?.includes(p.name)) p.pullRequest = true;
+  }
+  problems.throwIfAny();
 
   let { upstream, image, downstream } = o;
+  let token = o.token ?? 'pat';
+  const info = packageInfo();
+  const schema =
+    o.schema ?? `https://raw.githubusercontent.com/${info.repository}/v${info.version}/generator/config.schema.json`;
+  const render = () =>
+    renderStarterConfig({
+      schema,
+      upstream: upstream!,
+      image: image!,
+      downstream: downstream!,
+      environments: proposals,
+      token,
+    });
+  const shown = relative(o.cwd, path) || out;
+  let contents: string;
   if (o.interactive) {
     if (!o.input || !o.output) throw new Error('interactive init needs input and output streams');
     const asker = new Asker(o.input, o.output);
     try {
-      upstream = await asker.ask('Application repository (owner/repo) that builds the image', upstream);
-      image = await asker.ask('Image', image ?? (upstream ? `ghcr.io/${upstream.toLowerCase()}` : undefined));
-      downstream = await asker.ask('GitOps repository (owner/repo)', downstream);
-      const names = (await asker.ask('Environments (comma-separated)', proposals.map((p) => p.name).join(',')))
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const chosen: ProposedEnvironment[] = [];
-      for (const name of names) {
-        const proposal = proposals.find((p) => p.name === name);
-        const tag = await asker.ask(`Tag pattern for ${name} (full match)`, proposal?.tag ?? defaultTagFor(name));
-        const files = await asker.ask(`Files for ${name}`, proposal?.files ?? `environments/${name}/values.yaml`);
-        chosen.push({ name, tag, files, ...(proposal?.yamlPath ? { yamlPath: proposal.yamlPath } : {}) });
+      // Ask, check, and on a problem show it and ask again with every answer so far as the default.
+      for (;;) {
+        upstream = await asker.ask('Application repository (owner/repo) that builds the image', upstream);
+        image = await asker.ask('Image', image ?? (upstream ? `ghcr.io/${upstream.toLowerCase()}` : undefined));
+        downstream = await asker.ask('GitOps repository (owner/repo)', downstream);
+        const chosenNames = (await asker.ask('Environments (comma-separated)', proposals.map((p) => p.name).join(',')))
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const chosen: ProposedEnvironment[] = [];
+        for (const [index, name] of chosenNames.entries()) {
+          const p = proposals.find((x) => x.name === name) ?? {
+            name,
+            tag: defaultTagFor(name),
+            files: `environments/${name}/values.yaml`,
+          };
+          const env: ProposedEnvironment = { ...p };
+          env.tag = await asker.ask(`Tag pattern for ${name} (full match)`, p.tag);
+          env.files = await asker.ask(`Files for ${name}`, p.files);
+          const draft = [...chosen, env, ...chosenNames.slice(index + 1).map((n) => ({ name: n, tag: '', files: '' }))];
+          env.on = await asker.ask(
+            `Built from for ${name} (branch:<name> or tag:<glob>)`,
+            p.on ?? defaultOn(draft, index),
+          );
+          env.edit = await asker.ask(
+            `Edit for ${name} (yaml-path:<path>, regex:<regex> or kustomize-image:<image>)`,
+            p.edit ?? defaultEdit(p),
+          );
+          const pr = await asker.ask(`Pull request for ${name}? (y/n)`, p.pullRequest ? 'y' : 'n');
+          env.pullRequest = /^y/i.test(pr);
+          chosen.push(env);
+        }
+        proposals = chosen;
+        token = await asker.ask('Token (pat: personal access token, app: GitHub App)', token);
+        const missing = [upstream, image, downstream].some((v) => !v);
+        try {
+          if (missing)
+            throw new UserError({ code: 'usage/missing', message: 'the repositories and the image are required' });
+          contents = render();
+          parseConfig(contents, shown);
+          break;
+        } catch (error) {
+          if (!(error instanceof UserError) || asker.ended) throw error;
+          o.output.write(
+            `\n${error.problems.map((p) => `  ${p.message}`).join('\n')}\nPlease answer again; your answers are the defaults.\n\n`,
+          );
+        }
       }
-      proposals = chosen;
     } finally {
       asker.close();
     }
-  } else if (upstream && !image) {
-    image = `ghcr.io/${upstream.toLowerCase()}`;
-  }
-  for (const [name, value] of [
-    ['upstream', upstream],
-    ['image', image],
-    ['downstream', downstream],
-  ] as const) {
-    if (!value) {
-      problems.add({
-        code: 'usage/missing',
-        input: name,
-        message: `Option '--${name}' is missing; expected ${name === 'image' ? 'an image such as ghcr.io/owner/app' : 'owner/repo'} (or run init in a terminal to be asked)`,
-      });
+  } else {
+    if (upstream && !image) image = `ghcr.io/${upstream.toLowerCase()}`;
+    for (const [name, value] of [
+      ['upstream', upstream],
+      ['image', image],
+      ['downstream', downstream],
+    ] as const) {
+      if (!value) {
+        problems.add({
+          code: 'usage/missing',
+          input: name,
+          message: `Option '--${name}' is missing; expected ${name === 'image' ? 'an image such as ghcr.io/owner/app' : 'owner/repo'} (or run init in a terminal to be asked)`,
+        });
+      }
     }
+    problems.throwIfAny();
+    contents = render();
+    // Never write a config that `generate` would reject.
+    parseConfig(contents, shown);
   }
-  problems.throwIfAny();
-
-  const info = packageInfo();
-  const schema =
-    o.schema ?? `https://raw.githubusercontent.com/${info.repository}/v${info.version}/generator/config.schema.json`;
-  const contents = renderStarterConfig({
-    schema,
-    upstream: upstream!,
-    image: image!,
-    downstream: downstream!,
-    environments: proposals,
-  });
-  // Never write a config that `generate` would reject.
-  parseConfig(contents, relative(o.cwd, path) || out);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, contents);
   return { path, contents };

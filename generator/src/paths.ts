@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +41,43 @@ export function packageInfo(): PackageInfo {
   return { version: pkg.version ?? '0.0.0', repository: match?.[1] ?? match?.[2] ?? FALLBACK_REPOSITORY };
 }
 
-/** The published reference of both actions, e.g. `owner/gitops-dispatch@v0` (major version tag). */
-export function defaultActionsRef(info: PackageInfo = packageInfo()): string {
-  return `${info.repository}@v${info.version.split('.')[0]}`;
+/** Written by `npm pack` (scripts/record-commit.mjs) into the package: the commit it was packed from. */
+export const COMMIT_FILE = 'generator/commit.json';
+
+/**
+ * The commit this CLI (and the actions beside it) comes from: recorded in the package when it was packed, or the
+ * HEAD of the checkout it runs from. Undefined when neither is known.
+ */
+export function ownCommit(root: string = packageRoot()): string | undefined {
+  const recorded = join(root, COMMIT_FILE);
+  if (existsSync(recorded)) {
+    const { commit } = JSON.parse(readFileSync(recorded, 'utf8')) as { commit?: string };
+    if (typeof commit === 'string' && /^[0-9a-f]{40}$/.test(commit)) return commit;
+  }
+  if (!existsSync(join(root, '.git'))) return undefined;
+  try {
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    }).trim();
+    return /^[0-9a-f]{40}$/.test(out) ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The reference of both actions when the config names none: pinned like the third-party actions, the full commit
+ * SHA with the version as a comment (`owner/gitops-dispatch@<sha> # v0.1.0`), whenever the commit is known;
+ * otherwise the major version tag (`owner/gitops-dispatch@v0`).
+ */
+export function defaultActionsRef(
+  info: PackageInfo = packageInfo(),
+  commit: string | null = ownCommit() ?? null,
+): string {
+  return commit
+    ? `${info.repository}@${commit} # v${info.version}`
+    : `${info.repository}@v${info.version.split('.')[0]}`;
 }

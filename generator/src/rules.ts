@@ -7,7 +7,7 @@ export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function ruleOf(env: EnvironmentConfig, image: string): Record<string, unknown> {
+function ruleOf(env: EnvironmentConfig, image: string, argocdApp?: string): Record<string, unknown> {
   const update: Record<string, unknown> = { files: env.files.length === 1 ? env.files[0] : env.files };
   if (env.edit.kind === 'yaml-path') update['yaml-path'] = env.edit.path;
   else if (env.edit.kind === 'regex') update.regex = env.edit.regex;
@@ -21,6 +21,7 @@ function ruleOf(env: EnvironmentConfig, image: string): Record<string, unknown> 
   if (env.pullRequest) rule['pull-request'] = true;
   if (env.onlyNewer)
     rule['only-newer'] = env.onlyNewer.stripSuffix ? { 'strip-suffix': env.onlyNewer.stripSuffix } : true;
+  if (argocdApp) rule['argocd-app'] = argocdApp;
   return rule;
 }
 
@@ -28,7 +29,9 @@ function ruleOf(env: EnvironmentConfig, image: string): Record<string, unknown> 
  * The native rules (DESIGN.md "Native rules") the downstream workflow carries in receive-action's `rules` input.
  * `plan` parses exactly this text, so what it shows is what the receiver will do.
  */
-export function nativeRules(config: Config): string {
-  const rules = config.environments.map((env) => ruleOf(env, config.upstream.image));
+export function nativeRules(config: Config, options: { forPlan?: boolean } = {}): string {
+  // `plan` and the --downstream-dir check parse the rules to compute the file changes; Argo CD takes no part there.
+  const apps = options.forPlan ? {} : (config.argocd?.apps ?? {});
+  const rules = config.environments.map((env) => ruleOf(env, config.upstream.image, apps[env.name]));
   return stringify(rules, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
 }

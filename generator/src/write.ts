@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { type GeneratedFile, imageOfGenerated, isUntouchedGenerated } from './generate.js';
+import { adoptPins, type GeneratedFile, imageOfGenerated, isUntouchedGenerated } from './generate.js';
 
 export type FileStatus =
   /** did not exist */
@@ -53,9 +53,12 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
  */
 export async function writeFiles(files: GeneratedFile[], options: WriteOptions): Promise<WriteReport> {
   const results: (FileResult & { absolute: string; contents: string | Buffer })[] = [];
-  for (const file of files) {
+  for (let file of files) {
     const absolute = resolve(options.cwd, file.path);
     const existing = await readIfExists(absolute);
+    if (existing !== undefined && file.kind === 'generated' && typeof file.contents === 'string') {
+      file = { ...file, contents: adoptPins(file.contents, existing.toString('utf8')) };
+    }
     let status: FileStatus;
     const existingImage = existing === undefined ? undefined : imageOfGenerated(existing.toString('utf8'));
     if (existing === undefined) status = 'created';

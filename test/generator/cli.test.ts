@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -170,7 +170,7 @@ environments:
     );
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(existsSync(join(cwd, 'app/.github/workflows/gitops-dispatch.yml'))).toBe(true);
-    expect(existsSync(join(cwd, 'app/.github/gitops-dispatch/SETUP.md'))).toBe(true);
+    expect(existsSync(join(cwd, 'app/.github/gitops-dispatch/myapp/SETUP.md'))).toBe(true);
     expect(existsSync(join(gitops, '.github/workflows/gitops-receive.yml'))).toBe(true);
     expect(read(gitops, 'environments/dev/values.yaml')).toBe(before);
   });
@@ -185,6 +185,129 @@ environments:
     expect(r.stderr).toContain("environment 'prod'");
     expect(r.stderr).not.toContain("environment 'dev'");
     expect(existsSync(join(gitops, '.github'))).toBe(false);
+  });
+});
+
+describe('--downstream-dir checks what the rules edit (item 13)', () => {
+  const KUSTOMIZE = `upstream: { repository: acme/web, image: ghcr.io/acme/web }
+downstream: { repository: acme/k8s }
+environments:
+  dev:  { tag: '.*-dev', files: overlays/dev/kustomization.yaml, kustomize-image: ghcr.io/acme/wbe }
+  prod: { tag: '.*-stable', files: overlays/prod/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
+`;
+  const overlay = 'resources: [../../base]\nimages:\n  - name: ghcr.io/acme/web\n    newTag: old\n';
+
+  it('a kustomize image name no images: entry has is refused, naming the file, the names there and the likely one', async () => {
+    const cwd = testdir({
+      'c.yml': KUSTOMIZE,
+      'k8s/overlays/dev/kustomization.yaml': overlay,
+      'k8s/overlays/prod/kustomization.yaml': overlay,
+    });
+    const r = await cli(['generate', '--config', 'c.yml', '--downstream-dir', 'k8s'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "environment 'dev': overlays/dev/kustomization.yaml has no images: entry named 'ghcr.io/acme/wbe' (it has: ghcr.io/acme/web)",
+    );
+    expect(r.stderr).toContain("(did you mean 'ghcr.io/acme/web'?)");
+    expect(r.stderr).not.toContain("environment 'prod'");
+    expect(existsSync(join(cwd, 'k8s/.github'))).toBe(false);
+    writeFileSync(join(cwd, 'c.yml'), KUSTOMIZE.replace('acme/wbe', 'acme/web'));
+    expect((await cli(['generate', '--config', 'c.yml', '--downstream-dir', 'k8s'], { cwd })).code).toBe(0);
+  });
+
+  it('a regex group the dispatch never sends fails at generate time', async () => {
+    const cwd = project(
+      EXAMPLE.replace(
+        'files: environments/prod/values.yaml,',
+        `files: environments/prod/values.yaml, regex: 'tag: "(?<docker_image_tg>[^"]*)"',`,
+      ),
+    );
+    const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the dispatch sends no variable 'docker_image_tg'");
+    expect(r.stderr).toContain("(did you mean 'docker_image_tag'?)");
+  });
+});
+
+describe('many apps, one GitOps repository', () => {
+  it('two apps generate into one GitOps checkout: own receiver, own SETUP.md naming it, and --check passes for both', async () => {
+    const cwd = project();
+    cpSync(join(ROOT, 'examples/gitops-repo'), join(cwd, 'gitops'), { recursive: true });
+    const web = EXAMPLE.replaceAll('ghcr.io/myorg/myapp', 'ghcr.io/myorg/web')
+      .replace('myorg/myapp,', 'myorg/web,')
+      .replace(
+        'downstream: { repository: myorg/myapp-gitops }',
+        'downstream: { repository: myorg/myapp-gitops, workflow: gitops-receive-web.yml }',
+      );
+    writeFileSync(join(cwd, 'web.yml'), web);
+    const args = (config: string) => ['generate', '--config', config, '--downstream-dir', 'gitops'];
+    expect(await cli(args('gitops-dispatch.yml'), { cwd })).toMatchObject({ code: 0, stderr: '' });
+    expect(await cli(args('web.yml'), { cwd })).toMatchObject({ code: 0, stderr: '' });
+    const check = await cli([...args('gitops-dispatch.yml'), '--check'], { cwd });
+    expect(check.stdout).toBe('All 2 files match gitops-dispatch.yml.\n');
+    expect(check.code).toBe(0);
+    expect((await cli([...args('web.yml'), '--check'], { cwd })).code).toBe(0);
+    const myapp = read(cwd, 'gitops/.github/gitops-dispatch/myapp/SETUP.md');
+    const webSetup = read(cwd, 'gitops/.github/gitops-dispatch/web/SETUP.md');
+    expect(myapp).toContain('gitops-receive.yml');
+    expect(webSetup).toContain('`gitops-receive-web.yml`');
+    // Every mention of a receiver file in web's SETUP.md is its own.
+    expect(webSetup.match(/gitops-receive[\w-]*\.yml/g)!.every((m) => m === 'gitops-receive-web.yml')).toBe(true);
+    expect(read(cwd, 'gitops/.github/workflows/gitops-receive.yml')).toContain(
+      '# gitops-dispatch-image: ghcr.io/myorg/myapp',
+    );
+    expect(read(cwd, 'gitops/.github/workflows/gitops-receive-web.yml')).toContain(
+      '# gitops-dispatch-image: ghcr.io/myorg/web',
+    );
+  });
+});
+
+describe('the config path in generated headers', () => {
+  it('is relative to the repository root, so --check from another directory gives the same answer', async () => {
+    const cwd = testdir({ '.git/HEAD': 'ref: refs/heads/main\n', 'deploy/gitops-dispatch.yml': EXAMPLE });
+    const first = await cli(['generate', '--config', 'deploy/gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(first.code).toBe(0);
+    expect(read(cwd, UP)).toContain('Generated by gitops-dispatch from deploy/gitops-dispatch.yml.');
+    const fromSub = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', '../out', '--check'], {
+      cwd: join(cwd, 'deploy'),
+    });
+    expect(fromSub.stdout).toBe('All 3 files match gitops-dispatch.yml.\n');
+    expect(fromSub.code).toBe(0);
+  });
+});
+
+describe('ordinary mistakes: exit 2, one line, no stack', () => {
+  it('plan --repo that does not exist', async () => {
+    const cwd = project();
+    const r = await cli(['plan', '--config', 'gitops-dispatch.yml', '--repo', 'nope', '--tag', 'a-dev'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`Option '--repo' is "nope", which is not a folder`);
+    expect(r.stderr).not.toMatch(/Internal error|\n +at /);
+  });
+
+  it('--out pointing at a file, and a folder that cannot be written; nothing is written', async () => {
+    const cwd = testdir({ 'gitops-dispatch.yml': EXAMPLE, 'taken.txt': 'x\n' });
+    const file = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'taken.txt'], { cwd });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain(`Option '--out' is "taken.txt", but taken.txt is a file, not a folder`);
+    expect(file.stderr).not.toMatch(/Internal error|\n +at /);
+    expect(read(cwd, 'taken.txt')).toBe('x\n');
+    // root ignores file modes; /proc/1 refuses even root.
+    const locked = process.getuid?.() === 0 ? '/proc/1/gitops-out' : join(cwd, 'locked', 'out');
+    if (process.getuid?.() !== 0) {
+      mkdirSync(join(cwd, 'locked'));
+      chmodSync(join(cwd, 'locked'), 0o555);
+    }
+    const ro = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', locked], { cwd });
+    expect(ro.code).toBe(2);
+    expect(ro.stderr).toMatch(/Option '--out' is ".*", but .* cannot be written \((EACCES|EPERM)\)/);
+    expect(ro.stderr).not.toMatch(/Internal error|\n +at /);
+  });
+
+  it('a missing config', async () => {
+    const r = await cli(['plan', '--config', 'missing.yml', '--repo', '.', '--tag', 'x'], { cwd: testdir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Option '--config' is 'missing.yml', which cannot be read (ENOENT)");
   });
 });
 
@@ -211,6 +334,28 @@ describe('help, version and exit codes', () => {
       output = out;
     });
     expect(output).toBe(JSON.parse(read(ROOT, 'package.json')).version);
+  });
+
+  it('-h and -v are --help and --version', async () => {
+    for (const [short, long] of [
+      ['-h', '--help'],
+      ['-v', '--version'],
+    ]) {
+      const outputs: string[] = [];
+      for (const flag of [short, long]) {
+        await createParser({} as never).parseAsync([flag!], {}, (_err, _argv, out) => {
+          outputs.push(out);
+        });
+      }
+      expect(outputs[0], short).toBe(outputs[1]);
+      expect(outputs[0]!.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('the Quick start installs once', () => {
+    const readme = read(ROOT, 'README.md');
+    const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Contents'));
+    expect(quick.match(/npm (ci|install)\b(?! -g)/g)).toEqual(['npm ci']);
   });
 
   it('colours only a terminal without NO_COLOR', () => {
@@ -251,4 +396,42 @@ describe('the built bundle', () => {
     ).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 2 });
   });
+
+  it('packs into a tarball that installs and runs generate and plan from another directory (item 18)', async () => {
+    const run = promisify(execFile);
+    const tmp = testdir();
+    const packed = await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT });
+    const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+    const paths = info!.files.map((f) => f.path);
+    for (const needed of ['templates/SETUP.md.hbs', 'generator/config.schema.json', 'generator/dist/index.js']) {
+      expect(paths).toContain(needed);
+    }
+    expect(paths).toContain('generator/commit.json');
+    expect(paths.filter((p) => p.startsWith('test/') || p.startsWith('bench/') || p.endsWith('.ts'))).toEqual([]);
+    expect(existsSync(join(ROOT, 'generator/commit.json'))).toBe(false);
+    const prefix = join(tmp, 'prefix');
+    await run(
+      'npm',
+      ['install', '-g', join(tmp, info!.filename), '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund'],
+      { cwd: tmp },
+    );
+    const bin = join(prefix, 'bin', 'gitops-dispatch');
+    const cwd = testdir({ 'gitops-dispatch.yml': EXAMPLE });
+    cpSync(join(ROOT, 'examples/gitops-repo'), join(cwd, 'gitops'), { recursive: true });
+    const help = await run(bin, ['--help'], { cwd });
+    expect(help.stdout).toContain('gitops-dispatch generate');
+    const gen = await run(bin, ['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
+    expect(gen.stderr).toBe('');
+    const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: ROOT })).stdout.trim();
+    const version = JSON.parse(read(ROOT, 'package.json')).version;
+    expect(read(cwd, 'out/upstream/.github/workflows/gitops-dispatch.yml')).toContain(
+      `/dispatch-action@${head} # v${version}`,
+    );
+    const plan = await run(bin, ['plan', '--config', 'gitops-dispatch.yml', '--repo', 'gitops', '--tag', 'abc-dev'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(plan.stdout).toContain("Tag 'abc-dev' matches environment dev.");
+    expect(plan.stdout).toMatch(/^\+\s+tag: "abc-dev"$/m);
+  }, 240_000);
 });

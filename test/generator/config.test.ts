@@ -30,7 +30,7 @@ describe('config defaults', () => {
     expect(c.upstream.registry).toBe('ghcr.io');
     expect(c.downstream.branch).toBe('main');
     expect(c.environments.map((e) => [e.name, e.on, e.from, e.suffix, e.edit])).toEqual([
-      ['dev', { kind: 'branch', name: 'main' }, 'sha', '-dev', { kind: 'yaml-path', path: 'image.tag' }],
+      ['dev', { kind: 'branch', pattern: 'main' }, 'sha', '-dev', { kind: 'yaml-path', path: 'image.tag' }],
       ['prod', { kind: 'tag', pattern: 'v*' }, 'version', '-stable', { kind: 'yaml-path', path: 'image.tag' }],
     ]);
     expect(c.environments[1]!.exampleTag).toBe('1.2.3-stable');
@@ -43,10 +43,13 @@ describe('config defaults', () => {
     expect(port.upstream.registry).toBe('localhost:5000');
   });
 
-  it('derives a suffix only from a pattern ending in a literal', () => {
+  it('derives a suffix only from a pattern ending in a literal after a quantifier, class or group', () => {
     expect(literalSuffix('.*-dev')).toBe('-dev');
     expect(literalSuffix('.+-rc\\.1')).toBe('-rc.1');
-    expect(literalSuffix('[0-9]+-stable')).toBeUndefined();
+    expect(literalSuffix('[0-9]+-stable')).toBe('-stable');
+    expect(literalSuffix('[0-9a-f]{40}-dev')).toBe('-dev');
+    expect(literalSuffix('\\d+\\.\\d+\\.\\d+')).toBeUndefined();
+    expect(literalSuffix('nightly')).toBeUndefined();
     expect(literalSuffix('.*-(a|b)')).toBeUndefined();
   });
 });
@@ -102,7 +105,7 @@ environments:
 
   it('rejects overlapping patterns, naming both environments', () => {
     expect(() => parseConfig(GOOD.replace("'.*-stable'", "'.*'"), 'cfg.yml')).toThrow(
-      /environments 'dev' and 'prod' overlap: tag "4f2c1e0d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2-dev" of 'dev' also matches 'prod' pattern '\.\*'/,
+      /environments 'dev' and 'prod' overlap: tag "4f2c1e0d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2-dev" of 'dev' \(a push of branch main\) also matches 'prod' pattern '\.\*'/,
     );
   });
 
@@ -117,19 +120,21 @@ environments:
   it('checks the tag the workflow builds, not only a given example-tag', () => {
     const text = GOOD.replace(
       "{ tag: '.*-dev', files: environments/dev/values.yaml }",
-      "{ tag: 'qa-.*', example-tag: qa-1, files: environments/dev/values.yaml }",
+      "{ tag: 'qa-[0-9]+', example-tag: qa-1, files: environments/dev/values.yaml }",
     );
     expect(() => parseConfig(text, 'cfg.yml')).toThrow(
-      /'dev' builds tags like "4f2c1e0d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2", which its own pattern 'qa-\.\*' does not match/,
+      /'dev' builds tags like "qa-4f2c1e0d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2" \(a push of branch main\), which its own pattern 'qa-\[0-9\]\+' does not match/,
     );
-    expect(() => parseConfig(text.replace('example-tag: qa-1', 'prefix: qa-'), 'cfg.yml')).not.toThrow();
+    // The prefix is taken from the pattern: qa-<sha> is built and routed without saying so.
+    const ok = parseConfig(text.replace('qa-[0-9]+', 'qa-[0-9a-f]+'), 'cfg.yml');
+    expect(ok.environments[0]!.builtTag).toBe('qa-4f2c1e0d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2');
   });
 
   it('rejects two environments built from the same ref, and a third without on', () => {
     const text = `${GOOD}  qa: { tag: '.*-qa', files: q.yaml }
   hotfix: { tag: '.*-hf', files: h.yaml, on: { branch: main } }
 `;
-    expect(problemsOf(text).map((p) => p.code)).toEqual(['config/missing-on', 'config/same-trigger']);
+    expect(problemsOf(text).map((p) => p.code)).toEqual(['config/missing-on', 'config/two-tags']);
   });
 
   it('rejects two edits for one environment and a regex without a named group', () => {
@@ -148,5 +153,35 @@ secrets: { token: GITHUB_TOKEN }
       { code: 'config/bad-value', file: 'cfg.yml', line: 7, column: 19 },
       { code: 'config/actions-both', file: 'cfg.yml', line: 6, column: 10 },
     ]);
+  });
+});
+
+describe('config strings that reach generated YAML (item 12)', () => {
+  it('rejects a newline or YAML syntax in branches, registry, dockerfile and context, naming the key', () => {
+    const text = `upstream: { repository: o/app, image: ghcr.io/o/app, registry: "ghcr.io\\nx: 1", branch: "main\\n", dockerfile: "a: b", context: "{x}" }
+downstream: { repository: o/gitops, branch: "main\\njobs:\\n  evil: { runs-on: x, steps: [ { run: id } ] }" }
+environments:
+  dev: { tag: '.*-dev', files: environments/dev/values.yaml }
+`;
+    let error: unknown;
+    try {
+      parseConfig(text, 'cfg.yml');
+    } catch (e) {
+      error = e;
+    }
+    const messages = (error as { problems: { message: string }[] }).problems.map((p) => p.message);
+    for (const key of [
+      'upstream.registry',
+      'upstream.branch',
+      'upstream.dockerfile',
+      'upstream.context',
+      'downstream.branch',
+    ]) {
+      expect(
+        messages.some((m) => m.startsWith(`'${key}' is `)),
+        key,
+      ).toBe(true);
+    }
+    expect(messages.find((m) => m.startsWith("'downstream.branch'"))).toContain('expected a branch name');
   });
 });

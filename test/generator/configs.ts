@@ -56,4 +56,56 @@ environments:
   dev:  { tag: '.*-dev', files: environments/dev/values.yaml }
   prod: { tag: '.*-stable', files: environments/prod/values.yaml }
 `,
+  'app-token': `upstream: { repository: acme/pay, image: ghcr.io/acme/pay }
+downstream: { repository: acme/pay-gitops }
+token: app
+environments:
+  dev:  { tag: '.*-dev', files: environments/dev/values.yaml }
+  prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, pull-request: true }
+`,
+  'semver-prerelease': `upstream: { repository: acme/shop, image: ghcr.io/acme/shop }
+downstream: { repository: acme/shop-gitops }
+environments:
+  dev: { tag: 'sha-[0-9a-f]{7}', files: environments/dev/values.yaml, on: { branch: main } }
+  staging: { tag: '\\d+\\.\\d+\\.\\d+-.+', files: environments/staging/values.yaml, on: { tag: 'v*' } }
+  prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, on: { tag: 'v*' }, pull-request: true }
+`,
+  'release-branches': `upstream: { repository: acme/shop, image: ghcr.io/acme/shop }
+downstream: { repository: acme/shop-gitops }
+environments:
+  staging: { tag: 'release-.+-[0-9a-f]{7}', files: environments/staging/values.yaml, on: { branch: 'release/*' } }
+  preview: { tag: 'v2-.*', files: environments/preview/values.yaml, on: { tag: 'v2-*' } }
+  prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, on: { tag: 'v*' } }
+`,
+  calver: `upstream: { repository: acme/shop, image: ghcr.io/acme/shop }
+downstream: { repository: acme/shop-gitops }
+environments:
+  staging: { tag: '.*-staging', files: environments/staging/values.yaml, on: { tag: 'rc-*' } }
+  prod: { tag: '\\d{4}\\.\\d{2}\\.\\d{2}-\\d+', files: environments/prod/values.yaml, on: { tag: '20*' } }
+`,
+  'commit-api': `upstream: { repository: acme/big, image: ghcr.io/acme/big }
+downstream: { repository: acme/monorepo-gitops }
+commit-method: api
+environments:
+  dev:  { tag: '.*-dev', files: apps/big/dev/values.yaml }
+  prod: { tag: '.*-stable', files: apps/big/prod/values.yaml, pull-request: true }
+`,
+  argocd: `upstream: { repository: acme/web, image: ghcr.io/acme/web }
+downstream: { repository: acme/k8s }
+argocd:
+  server: argocd.acme.example
+  app: { dev: web-dev, prod: web-prod }
+  wait: true
+  timeout: 300
+environments:
+  dev:  { tag: '.*-dev', files: overlays/dev/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
+  prod: { tag: '.*-stable', files: overlays/prod/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
+`,
+  deployments: `upstream: { repository: acme/shop, image: ghcr.io/acme/shop, wait: true, deployment: true }
+downstream: { repository: acme/shop-gitops }
+environments:
+  dev: { tag: '[0-9a-f]{40}', files: environments/dev/values.yaml, on: { branch: main } }
+  staging: { tag: '\\d+\\.\\d+\\.\\d+-.+', files: environments/staging/values.yaml, on: { tag: 'v*' } }
+  prod: { tag: '\\d+\\.\\d+\\.\\d+', files: environments/prod/values.yaml, on: { tag: 'v*' }, pull-request: true }
+`,
 };

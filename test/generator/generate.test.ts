@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { findPayloadInRun } from '../../generator/src/check-workflow.js';
 import { type Config, parseConfig } from '../../generator/src/config.js';
-import { generate, isUntouchedGenerated, outLayout } from '../../generator/src/generate.js';
+import { checkGenerated, generate, isUntouchedGenerated, outLayout } from '../../generator/src/generate.js';
 import { PINNED_ACTIONS } from '../../generator/src/render.js';
 import { nativeRules } from '../../generator/src/rules.js';
 import { CONFIGS } from './configs.js';
@@ -130,7 +130,7 @@ describe('upstream workflow', () => {
     const meta = steps(filesOf('example')[0]!.contents).find((s) => s.uses?.startsWith('docker/metadata-action@'))!;
     expect(String(meta.with!.tags).trim().split('\n')).toEqual([
       "type=sha,format=long,prefix=,suffix=-dev,enable=${{ github.ref == 'refs/heads/main' }}",
-      "type=semver,pattern={{version}},suffix=-stable,enable=${{ startsWith(github.ref, 'refs/tags/v') }}",
+      "type=match,pattern=^v(\\d+\\.\\d+\\.\\d+)$,group=1,suffix=-stable,enable=${{ startsWith(github.ref, 'refs/tags/v') }}",
     ]);
     expect(meta.with!.flavor).toBe('latest=false');
   });
@@ -171,14 +171,14 @@ describe('upstream workflow', () => {
 });
 
 describe('downstream workflow', () => {
-  it('listens to the event type, queues per image without cancelling, and carries the native rules', () => {
+  it('listens to the event type, has no concurrency group (nothing pending can be cancelled), and carries the native rules', () => {
     const files = filesOf('custom-event-type');
     const downstream = parse(files[1]!.contents);
     expect(downstream.on).toEqual({ repository_dispatch: { types: ['search-image-pushed'] } });
-    expect(downstream.concurrency).toEqual({
-      group: "gitops-dispatch-${{ github.event.client_payload.image || 'no-image' }}",
-      'cancel-in-progress': false,
-    });
+    expect(downstream.concurrency).toBeUndefined();
+    expect(Object.values(downstream.jobs).map((j) => (j as { concurrency?: unknown }).concurrency)).toEqual([
+      undefined,
+    ]);
     expect(downstream.permissions).toEqual({ contents: 'write' });
     const receive = steps(files[1]!.contents).at(-1)!;
     expect(receive.uses).toBe('acme/gitops-dispatch-fork/receive-action@v2.1.0');
@@ -210,6 +210,8 @@ describe('downstream workflow', () => {
         name: 'live',
         when: { docker_image_tag: 'v[0-9]+\\.[0-9]+\\.[0-9]+', image: 'registry\\.example\\.com/team/api' },
         update: [{ files: 'apps/api/live/values.yaml', regex: 'imageTag: "(?<docker_image_tag>[^"]*)"' }],
+        // Tags that carry a version get the ordering guard by default.
+        'only-newer': true,
       },
     ]);
     const three = parse(nativeRules(configOf('three-environments')));
@@ -242,9 +244,13 @@ describe('SETUP.md', () => {
           expect(setup, `${name}: ${scope}`).toContain(`\`${scope}: ${level}\``);
         }
       }
-      for (const secret of [...secrets].filter((s) => s !== 'GITHUB_TOKEN')) {
-        const upstream = configOf(name).upstream.repository;
-        expect(setup).toContain(`gh secret set ${secret} --repo ${upstream}`);
+      // Each secret is set in the repository whose workflow reads it.
+      const config = configOf(name);
+      for (const [index, repo] of [config.upstream.repository, config.downstream.repository].entries()) {
+        for (const m of workflows[index]!.contents.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+          if (m[1] !== 'GITHUB_TOKEN')
+            expect(setup, `${name}: ${m[1]}`).toContain(`gh secret set ${m[1]} --repo ${repo}`);
+        }
       }
     }
   });
@@ -306,6 +312,24 @@ describe('vendor: true', () => {
   });
 });
 
+/**
+ * Inputs DESIGN.md "Additions (2026-11-30)" names, which other engineers are adding to the action.yml files at the
+ * same time. A generated key is accepted when action.yml has it or when it is one of these, spelt exactly so.
+ */
+const ADDITIONS: Record<'dispatch-action' | 'receive-action', string[]> = {
+  'dispatch-action': ['wait', 'deployment', 'environment', 'environment-url', 'production-environment', 'github-token'],
+  'receive-action': [
+    'api-url',
+    'commit-method',
+    'argocd-server',
+    'argocd-token',
+    'argocd-wait',
+    'argocd-wait-timeout',
+    'argocd-webhook-url',
+    'argocd-webhook-secret',
+  ],
+};
+
 describe("our actions' inputs", () => {
   for (const [action, workflowIndex] of [
     ['dispatch-action', 0],
@@ -320,7 +344,8 @@ describe("our actions' inputs", () => {
             s.uses?.includes(action === 'dispatch-action' ? 'dispatch' : 'receive') && !s.uses.startsWith('actions/'),
         )!;
         const given = Object.keys(step.with ?? {});
-        for (const key of given) expect(Object.keys(inputs), `${name}: ${action} input '${key}'`).toContain(key);
+        const known = [...Object.keys(inputs), ...ADDITIONS[action]];
+        for (const key of given) expect(known, `${name}: ${action} input '${key}'`).toContain(key);
         for (const [input, spec] of Object.entries(inputs)) {
           if (spec.required && spec.default === undefined)
             expect(given, `${name}: required '${input}'`).toContain(input);
@@ -328,4 +353,112 @@ describe("our actions' inputs", () => {
       }
     });
   }
+});
+
+describe('generate checks its own output (item 12)', () => {
+  it('refuses to return a workflow a config value broke, naming the file', () => {
+    const config = configOf('example');
+    const broken = { ...config, downstream: { ...config.downstream, branch: 'main)\njobs:\n  evil: 1\n#' } };
+    expect(() => generate(broken, outLayout('out'), { actionsRoot: fakeActionsRoot() })).toThrow(
+      /out\/downstream\/\.github\/workflows\/gitops-receive\.yml: .*nothing was written/,
+    );
+  });
+
+  it('finds a client_payload expression put into a run: script', () => {
+    const files = filesOf('example');
+    const up = files[0]!;
+    const planted = {
+      ...up,
+      contents: up.contents.replace(
+        '      - name: Set up Docker Buildx',
+        '      - run: echo ${{ github.event.client_payload.x }}\n      - name: Set up Docker Buildx',
+      ),
+    };
+    expect(() => checkGenerated([planted])).toThrow(
+      /puts \$\{\{ github\.event\.client_payload\.x \}\} into a shell script/,
+    );
+  });
+});
+
+describe('token: app (item 9)', () => {
+  it('both workflows mint a GitHub App token and use it; no personal token and no write GITHUB_TOKEN remain', () => {
+    const files = filesOf('app-token');
+    const [up, down] = [files[0]!.contents, files[1]!.contents];
+    const upSteps = steps(up);
+    const appUp = upSteps.findIndex((s) => s.uses?.startsWith('actions/create-github-app-token@'));
+    const dispatch = upSteps.findIndex((s) => s.uses?.includes('/dispatch-action@'));
+    expect(appUp).toBeGreaterThan(-1);
+    expect(appUp).toBeLessThan(dispatch);
+    expect(upSteps[appUp]!.with).toEqual({
+      'app-id': '${{ vars.GITOPS_DISPATCH_APP_ID }}',
+      'private-key': '${{ secrets.GITOPS_DISPATCH_APP_KEY }}',
+      owner: 'acme',
+      repositories: 'pay-gitops',
+    });
+    expect(upSteps[dispatch]!.with!.token).toBe('${{ steps.app-token.outputs.token }}');
+    expect(up).not.toContain('GITOPS_DISPATCH_TOKEN');
+    const downSteps = steps(down);
+    const appDown = downSteps.findIndex((s) => s.uses?.startsWith('actions/create-github-app-token@'));
+    const receive = downSteps.findIndex((s) => s.uses?.includes('/receive-action@'));
+    expect(appDown).toBeGreaterThan(-1);
+    expect(appDown).toBeLessThan(receive);
+    expect(downSteps[receive]!.with!.token).toBe('${{ steps.app-token.outputs.token }}');
+    expect(parse(down).permissions).toEqual({ contents: 'read' });
+    const setup = files.find((f) => f.path.endsWith('SETUP.md'))!.contents;
+    expect(setup).toContain('## 1. Create the GitHub App');
+    expect(setup).toContain('gh variable set GITOPS_DISPATCH_APP_ID --repo acme/pay-gitops');
+    expect(setup).toContain('gh secret set GITOPS_DISPATCH_APP_KEY --repo acme/pay-gitops < private-key.pem');
+    expect(setup).toContain('**Pull requests**: **Read and write**');
+    expect(setup).not.toContain('Personal access tokens');
+  });
+
+  it('the personal-token SETUP.md points at the config key instead of a hand edit', () => {
+    const setup = filesOf('example').find((f) => f.path.endsWith('SETUP.md'))!.contents;
+    expect(setup).toContain('set `token: app` in');
+    expect(setup).not.toMatch(/add this step|Generated files are overwritten by `generate`; keep such an edit/);
+  });
+});
+
+describe('commit-method: api (DESIGN Additions)', () => {
+  it('the receiver commits through the API and does not check out', () => {
+    const files = filesOf('commit-api');
+    const receive = steps(files[1]!.contents).find((s) => s.uses?.includes('/receive-action@'))!;
+    expect(receive.with).toMatchObject({ 'commit-method': 'api', checkout: 'false' });
+    expect(steps(files[1]!.contents).some((s) => s.uses?.startsWith('actions/checkout@'))).toBe(false);
+    expect(files.find((f) => f.path.endsWith('SETUP.md'))!.contents).toContain('never clones `acme/monorepo-gitops`');
+    const git = steps(filesOf('example')[1]!.contents).find((s) => s.uses?.includes('/receive-action@'))!;
+    expect(git.with!['commit-method']).toBeUndefined();
+    expect(git.with!.checkout).toBeUndefined();
+  });
+});
+
+describe('argocd (DESIGN Additions)', () => {
+  it('the receiver gets the Argo CD inputs and each rule its application; SETUP.md the token and the notifications', () => {
+    const files = filesOf('argocd');
+    const receive = steps(files[1]!.contents).find((s) => s.uses?.includes('/receive-action@'))!;
+    expect(receive.with).toMatchObject({
+      'argocd-server': 'argocd.acme.example',
+      'argocd-token': '${{ secrets.ARGOCD_TOKEN }}',
+      'argocd-wait': 'true',
+      'argocd-wait-timeout': '300',
+    });
+    const rules = parse(String(receive.with!.rules)) as { name: string; 'argocd-app'?: string }[];
+    expect(rules.map((r) => [r.name, r['argocd-app']])).toEqual([
+      ['dev', 'web-dev'],
+      ['prod', 'web-prod'],
+    ]);
+    const setup = files.find((f) => f.path.endsWith('SETUP.md'))!.contents;
+    expect(setup).toContain('gh secret set ARGOCD_TOKEN --repo acme/k8s');
+    expect(setup).toContain('template.gitops-dispatch-synced: |');
+    expect(setup).toContain('label: "argocd/{{.app.metadata.name}}"');
+    // The rules plan and --downstream-dir parse carry no Argo CD key (it changes no file).
+    expect(nativeRules(configOf('argocd'), { forPlan: true })).not.toContain('argocd-app');
+  });
+
+  it('an application for an environment the config does not have is refused, with the likely one', () => {
+    const text = texts.argocd!.replace('prod: web-prod', 'prd: web-prod');
+    expect(() => parseConfig(text, 'a.yml')).toThrow(
+      /'argocd\.app' names environment 'prd', which the config does not have; expected one of: dev, prod \(did you mean 'prod'\?\)/,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -79,17 +79,39 @@ describe('init', () => {
       asked += String(chunk);
     });
     // All answers arrive before the first question; none may be lost. Empty answers take the default.
-    input.end(['acme/shop', '', 'acme/deploy', '', '', '', '.*-release', 'environments/prod/*.yaml', ''].join('\n'));
+    // repo, image, gitops repo, environments; per environment tag, files, built from, edit, pull request; token.
+    input.end(
+      [
+        'acme/shop',
+        '',
+        'acme/deploy',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '.*-release',
+        'environments/prod/*.yaml',
+        '',
+        '',
+        'y',
+        '',
+      ].join('\n'),
+    );
     const result = await runInit({ cwd, repo: 'gitops', interactive: true, input, output, schema: 's.json' });
     expect(asked).toContain('Image [ghcr.io/acme/shop]: ');
     expect(asked).toContain('Environments (comma-separated) [dev,prod]: ');
     expect(asked).toContain('Tag pattern for prod (full match) [.*-stable]: ');
+    expect(asked).toContain('Built from for prod (branch:<name> or tag:<glob>) [tag:v*]: ');
+    expect(asked).toContain('Pull request for prod? (y/n) [n]: ');
+    expect(asked).toContain('Token (pat: personal access token, app: GitHub App) [pat]: ');
     expect(parse(result.contents)).toEqual({
       upstream: { repository: 'acme/shop', image: 'ghcr.io/acme/shop' },
       downstream: { repository: 'acme/deploy' },
       environments: {
         dev: { tag: '.*-dev', files: 'environments/dev/values.yaml', on: { branch: 'main' } },
-        prod: { tag: '.*-release', files: 'environments/prod/*.yaml', on: { branch: 'prod' } },
+        prod: { tag: '.*-release', files: 'environments/prod/*.yaml', on: { tag: 'v*' }, 'pull-request': true },
       },
     });
     expect(readFileSync(join(cwd, 'gitops-dispatch.yml'), 'utf8')).toBe(result.contents);
@@ -123,5 +145,110 @@ describe('init', () => {
       { cwd },
     );
     expect(ok).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('sets trigger, from, edit, pull request and token kind by flag (item 14)', async () => {
+    const cwd = testdir();
+    const r = await cli(
+      [
+        'init',
+        '--upstream',
+        'acme/web',
+        '--downstream',
+        'acme/k8s',
+        '--env',
+        'dev=.*-dev',
+        '--env',
+        'prod=\\d+\\.\\d+\\.\\d+',
+        '--on',
+        'prod=tag:release-*',
+        '--from',
+        'prod=version',
+        '--edit',
+        'dev=kustomize-image:ghcr.io/acme/web',
+        '--edit',
+        'prod=yaml-path:app.image.tag',
+        '--pull-request',
+        'prod',
+        '--token',
+        'app',
+      ],
+      { cwd },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(parse(read(cwd, 'gitops-dispatch.yml'))).toEqual({
+      upstream: { repository: 'acme/web', image: 'ghcr.io/acme/web' },
+      downstream: { repository: 'acme/k8s' },
+      token: 'app',
+      environments: {
+        dev: {
+          tag: '.*-dev',
+          files: 'environments/dev/values.yaml',
+          'kustomize-image': 'ghcr.io/acme/web',
+          on: { branch: 'main' },
+        },
+        prod: {
+          tag: '\\d+\\.\\d+\\.\\d+',
+          files: 'environments/prod/values.yaml',
+          'yaml-path': 'app.image.tag',
+          on: { tag: 'release-*' },
+          from: 'version',
+          'pull-request': true,
+        },
+      },
+    });
+    const bad = await cli(
+      [
+        'init',
+        '--out',
+        'x.yml',
+        '--upstream',
+        'a/b',
+        '--downstream',
+        'a/c',
+        '--on',
+        'qa=branch:x',
+        '--edit',
+        'dev=jq:.x',
+      ],
+      { cwd },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      `Option '--on' is "qa=branch:x", which names no environment; expected one of: dev, prod`,
+    );
+    expect(bad.stderr).toContain(`Option '--edit' is "dev=jq:.x", which does not say what to do`);
+  });
+
+  it('in a terminal, shows a problem and asks again with the answers so far as defaults (item 14)', async () => {
+    const cwd = testdir();
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let asked = '';
+    output.on('data', (chunk) => {
+      asked += String(chunk);
+    });
+    const first = ['acme/shop', '', 'acme/deploy', 'dev,prod', '(', '', '', '', '', '', '', '', '', '', 'app'];
+    const second = ['', '', '', '', '.*-dev', '', '', '', '', '', '', '', '', '', ''];
+    input.end([...first, ...second].join('\n'));
+    const result = await runInit({ cwd, interactive: true, input, output, schema: 's.json' });
+    expect(asked).toContain('\'environments.dev.tag\' is "(", which is not a valid regular expression');
+    expect(asked).toContain('Please answer again; your answers are the defaults.');
+    expect(asked).toContain('GitOps repository (owner/repo) [acme/deploy]: ');
+    expect(asked).toContain('Tag pattern for dev (full match) [(]: ');
+    expect(parse(result.contents)).toMatchObject({
+      downstream: { repository: 'acme/deploy' },
+      token: 'app',
+      environments: { dev: { tag: '.*-dev' } },
+    });
+  });
+
+  it('in a terminal whose input ends on a problem: exit 2 naming it, nothing written', async () => {
+    const cwd = testdir();
+    const r = await cli(['init'], { cwd, interactive: true, input: 'acme/shop\n\nacme/deploy\ndev\n(\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not a valid regular expression');
+    expect(existsSync(join(cwd, 'gitops-dispatch.yml'))).toBe(false);
   });
 });

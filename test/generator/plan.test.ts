@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT, testdir } from './helpers.js';
@@ -83,5 +83,53 @@ describe('plan', () => {
     expect(r.stderr).toContain(`Option '--tag' is "bad tag"`);
     expect(r.stderr).toContain(`Option '--digest' is "sha256:xyz"`);
     expect(r.stderr).toContain(`Option '--var' is "=1"`);
+  });
+});
+
+describe('plan says why nothing changes, and shows the digest line (item 15)', () => {
+  it('"no file matched" when the environment\'s files match nothing', async () => {
+    const cwd = setup();
+    writeFileSync(
+      join(cwd, 'gitops-dispatch.yml'),
+      readFileSync(join(cwd, 'gitops-dispatch.yml'), 'utf8').replace('environments/dev/values.yaml', 'env/dev/*.yaml'),
+    );
+    const r = await cli(['plan', '--config', 'gitops-dispatch.yml', '--repo', 'gitops', '--tag', 'abc-dev'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No file matched: dev: env/dev/*.yaml match nothing in gitops');
+    expect(r.stdout).not.toContain('already hold');
+  });
+
+  it('names only-newer when that is why nothing changes', async () => {
+    const cwd = setup();
+    // The file holds 1.0.0-stable.
+    expect(readFileSync(join(cwd, 'gitops/environments/prod/values.yaml'), 'utf8')).toContain('tag: "1.0.0-stable"');
+    const r = await cli(['plan', '--config', 'gitops-dispatch.yml', '--repo', 'gitops', '--tag', '0.0.1-stable'], {
+      cwd,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'No change because of only-newer: environments/prod/values.yaml holds a newer version than 0.0.1-stable.',
+    );
+  });
+
+  it('shows the digest line the receiver writes into a kustomization, with a stand-in or the given digest', async () => {
+    const cwd = testdir({
+      'c.yml': `upstream: { repository: acme/web, image: ghcr.io/acme/web }
+downstream: { repository: acme/k8s }
+environments:
+  dev:  { tag: '.*-dev', files: overlays/dev/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
+  prod: { tag: '.*-stable', files: overlays/prod/kustomization.yaml, kustomize-image: ghcr.io/acme/web }
+`,
+      'k8s/overlays/dev/kustomization.yaml': 'images:\n  - name: ghcr.io/acme/web\n    newTag: old-dev\n',
+    });
+    const stand = await cli(['plan', '--config', 'c.yml', '--repo', 'k8s', '--tag', 'new-dev'], { cwd });
+    expect(stand.stdout).toMatch(new RegExp(`^\\+\\s+digest: sha256:${'0'.repeat(64)}$`, 'm'));
+    expect(stand.stdout).toContain('stands in for the one the build pushes; pass --digest');
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const real = await cli(['plan', '--config', 'c.yml', '--repo', 'k8s', '--tag', 'new-dev', '--digest', digest], {
+      cwd,
+    });
+    expect(real.stdout).toMatch(new RegExp(`^\\+\\s+digest: ${digest}$`, 'm'));
+    expect(real.stdout).not.toContain('stands in');
   });
 });
