@@ -16,7 +16,7 @@ const parseV = (s: string): V => {
 const cmp = (a: V, b: V) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 
 /** node-semver ranges of the forms engines use: ||, spaces (and), >= > <= < =, ^, ~, x/* wildcards. */
-export function satisfies(version: string, range: string): boolean {
+function satisfies(version: string, range: string): boolean {
   const v = parseV(version);
   return range.split('||').some((part) =>
     part
