@@ -9,7 +9,8 @@ import type { Logger } from '../logger.js';
 
 /**
  * A dispatch id is a decimal integer in [1e15, 9e15): GitHub's expressions have no regular expressions, but
- * `id >= 1000000000000000 && id < 9000000000000000` coerces a string to a number only when it is a JSON number,
+ * `id >= 1e15 && id < 9e15` coerces a string to a number only when it is a JSON number (written with exponents:
+ * actionlint reads integer literals as 32-bit and rejects 1000000000000000),
  * so a receiver's `run-name:` can check the shape before showing it (see RUN_NAME_EXPRESSION).
  */
 export const DISPATCH_ID_MIN = 1_000_000_000_000_000n;
@@ -33,7 +34,7 @@ export function dispatchTitleToken(dispatchId: string): string {
  */
 export const RUN_NAME_EXPRESSION =
   // biome-ignore lint/suspicious/noTemplateCurlyInString: an Actions expression, written into workflow files as is
-  "${{ github.event_name == 'repository_dispatch' && github.event.client_payload.source.dispatch_id >= 1000000000000000 && github.event.client_payload.source.dispatch_id < 9000000000000000 && format('GitOps update [dispatch {0}]', github.event.client_payload.source.dispatch_id) || 'GitOps update' }}";
+  "${{ github.event_name == 'repository_dispatch' && github.event.client_payload.source.dispatch_id >= 1e15 && github.event.client_payload.source.dispatch_id < 9e15 && format('GitOps update [dispatch {0}]', github.event.client_payload.source.dispatch_id) || 'GitOps update' }}";
 
 export interface RunSummary {
   id: number;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { type Problem, UserError } from '../../core/errors.js';
+import { RUN_NAME_EXPRESSION } from '../../core/github/runs.js';
 import { workflowProblems } from './check-workflow.js';
 import type { Config, EnvironmentConfig } from './config.js';
 import { environmentExpression, metadataLine } from './flows.js';
@@ -359,6 +360,7 @@ export function generate(config: Config, layout: Layout, extras: GenerateExtras 
   if (layout.downstream) {
     const body = render('downstream-workflow.yml', {
       header: yamlHeader,
+      runName: RUN_NAME_EXPRESSION,
       downstreamBranch: config.downstream.branch,
       eventType: config.eventType,
       pullRequests: config.environments.some((e) => e.pullRequest),
