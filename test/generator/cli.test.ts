@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useColor } from '../../generator/src/bin.js';
 import { createParser } from '../../generator/src/cli.js';
+import { builtCli } from '../support/actions.js';
 import { cli, ROOT, read, testdir } from './helpers.js';
 
 const EXAMPLE = readFileSync(join(ROOT, 'examples/gitops-dispatch.yml'), 'utf8');
@@ -366,37 +367,23 @@ describe('help, version and exit codes', () => {
 });
 
 describe('the built bundle', () => {
-  beforeAll(async () => {
-    await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'generator'], { cwd: ROOT });
-  }, 180_000);
-
   it('runs from another directory and finds its templates and schema', async () => {
     const cwd = testdir();
     const r = await promisify(execFile)(
       process.execPath,
-      [
-        join(ROOT, 'generator/bin/gitops-dispatch.js'),
-        'generate',
-        '--config',
-        join(ROOT, 'examples/gitops-dispatch.yml'),
-        '--out',
-        'gen',
-      ],
+      [builtCli, 'generate', '--config', join(ROOT, 'examples/gitops-dispatch.yml'), '--out', 'gen'],
       { cwd, env: { ...process.env, NO_COLOR: '1' } },
     );
     expect(r.stderr).toBe('');
     expect(read(cwd, 'gen/SETUP.md')).toContain('gh secret set GITOPS_DISPATCH_TOKEN --repo myorg/myapp');
     expect(read(cwd, 'gen/downstream/.github/workflows/gitops-receive.yml')).toContain('name: prod');
-    const bad = await promisify(execFile)(
-      process.execPath,
-      [join(ROOT, 'generator/bin/gitops-dispatch.js'), 'generate', '--config', 'x.yml'],
-      {
-        cwd,
-      },
-    ).catch((e: { code: number; stderr: string }) => e);
+    const bad = await promisify(execFile)(process.execPath, [builtCli, 'generate', '--config', 'x.yml'], {
+      cwd,
+    }).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 2 });
   });
 
+  // Packs the committed tree, as `npm pack` does: its generator/dist must be current (`npm run build`; CI checks it).
   it('packs into a tarball that installs and runs generate and plan from another directory (item 18)', async () => {
     const run = promisify(execFile);
     const tmp = testdir();
