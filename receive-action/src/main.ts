@@ -18,11 +18,16 @@ import type { Rule } from '../../core/rules/model.js';
 import { parseNativeRules } from '../../core/rules/native.js';
 import { parseSeedMappings } from '../../core/rules/seed-dsl.js';
 import { collectVariables } from '../../core/rules/variables.js';
+import { landViaApi, openRemote } from './api.js';
 import { getInput, type ReceiveInputs, readInputs } from './inputs.js';
 import { landChanges } from './land.js';
 import { summaryMarkdown } from './summary.js';
 
-async function loadRules(inputs: ReceiveInputs, root: string): Promise<Rule[]> {
+async function loadRules(
+  inputs: ReceiveInputs,
+  root: string,
+  read?: (path: string) => Promise<string>,
+): Promise<Rule[]> {
   const source = inputs.rules;
   switch (source.kind) {
     case 'rules':
@@ -33,6 +38,7 @@ async function loadRules(inputs: ReceiveInputs, root: string): Promise<Rule[]> {
       const show = JSON.stringify(source.path);
       let text: string;
       try {
+        if (read) return parseNativeRules(await read(source.path), source.path);
         const real = await realpath(join(root, source.path));
         if (!isInside(await realpath(root), real)) throw new Error('it resolves outside the repository');
         text = await readFile(real, 'utf8');
@@ -68,13 +74,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const root = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
     const event = await readEvent(env);
     const variables = collectVariables({ event, overrides: inputs.overrides });
-    const rules = await loadRules(inputs, root);
+    // commit-method api: files are read (and the commit made) through GitHub's API, not from a checkout.
+    const remote =
+      inputs.commitMethod === 'api' ? await openRemote({ inputs, env, logger, sleep: scaledSleep(env) }) : undefined;
+    const rules = await loadRules(inputs, root, remote?.readFile);
     // Compiled before planning, so a broken template fails with every file untouched.
     const commitMessage = compileMessageTemplate(inputs.commitMessage);
     if (inputs.pullRequest && !inputs.commit) {
       logger.warning("Input 'pull-request' is true but 'commit' is false: no pull request is opened.");
     }
-    const plan = await planUpdate({ root, rules, variables, logger });
+    const plan = remote ? await remote.plan(rules, variables) : await planUpdate({ root, rules, variables, logger });
 
     let modified: string[] = [];
     let landing: LandResult | undefined;
@@ -84,7 +93,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         diff === '' ? 'Dry run: no file would change.' : `Dry run: the rules would make this change:\n${diff}`,
       );
     } else if (plan.changes.length > 0) {
-      if (inputs.commit) {
+      if (inputs.commit && remote) {
+        landing = await landViaApi({
+          remote,
+          inputs,
+          rules,
+          variables,
+          commitMessage,
+          trailers: sourceTrailers(event),
+          logger,
+          sleep: scaledSleep(env),
+        });
+        modified = landing.modifiedFiles;
+        if (landing.pushed) logger.info(landing.reason);
+        else logger.notice(landing.reason);
+      } else if (inputs.commit) {
         landing = await landChanges({
           root,
           plan,
@@ -94,7 +117,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           commitMessage,
           trailers: sourceTrailers(event),
           repository: env.GITHUB_REPOSITORY ?? '',
-          apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+          apiUrl: inputs.apiUrl,
           logger,
           sleep: scaledSleep(env),
         });
@@ -111,6 +134,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
 
     setOutputs(plan, modified, landing);
+    core.setOutput('commit-method', inputs.commitMethod);
     await writeSummary(
       env,
       summaryMarkdown(plan, {
