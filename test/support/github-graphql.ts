@@ -13,19 +13,26 @@
  */
 import { execFile } from 'node:child_process';
 import { timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildSchema, type GraphQLError, graphql, type OperationDefinitionNode, parse } from 'graphql';
 
-const schemaPath = join(import.meta.dirname, '../../node_modules/@octokit/graphql-schema/schema.graphql');
+/** schema.graphql of @octokit/graphql-schema, found the way Node finds packages (the package exports no file path). */
+function schemaPath(): string {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', '@octokit', 'graphql-schema', 'schema.graphql');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error('@octokit/graphql-schema is not installed (npm ci)');
+  }
+}
 let cachedSchema: ReturnType<typeof buildSchema> | undefined;
 /** GitHub's schema. `assumeValidSDL`: the published file repeats two fields of an enterprise type. */
 export function githubSchema(): ReturnType<typeof buildSchema> {
-  cachedSchema ??= buildSchema(readFileSync(schemaPath, 'utf8'), { assumeValidSDL: true });
+  cachedSchema ??= buildSchema(readFileSync(schemaPath(), 'utf8'), { assumeValidSDL: true });
   return cachedSchema;
 }
 
@@ -40,6 +47,9 @@ export interface GraphqlRequestRecord {
   errorTypes: string[];
   /** Variables as sent (they may hold file contents, never the token). */
   variables: Record<string, unknown>;
+  /** Request and response body bytes. */
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export interface MutationInfo {
@@ -432,6 +442,8 @@ export async function startGitHubGraphql(options: GitHubGraphqlOptions): Promise
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const record: GraphqlRequestRecord = {
+      bytesIn: chunks.reduce((n, c) => n + c.length, 0),
+      bytesOut: 0,
       operation: 'invalid',
       name: '',
       fields: [],
@@ -442,6 +454,7 @@ export async function startGitHubGraphql(options: GitHubGraphqlOptions): Promise
     requests.push(record);
     const answer = (status: number, body: unknown, headers?: Record<string, string>) => {
       record.status = status;
+      record.bytesOut = Buffer.byteLength(typeof body === 'string' ? body : JSON.stringify(body));
       send(res, status, body, headers);
     };
     if (req.method !== 'POST' || (path !== '/graphql' && path !== '/api/graphql')) {
