@@ -319,7 +319,12 @@ export async function landThroughApi(o: ApiLandOptions): Promise<LandResult> {
       );
       await sleep(delay);
     }
-    start = await planThroughApi(api, o.repository, target, o.plan);
+    try {
+      start = await planThroughApi(api, o.repository, target, o.plan);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw explain(error, `read ${target} again through GitHub's API`);
+    }
     if (start.plan.changes.length === 0) {
       const reason = `Another run already wrote these values to ${target} (${start.head.oid.slice(0, 12)}); nothing left to commit.`;
       logger.info(reason);
