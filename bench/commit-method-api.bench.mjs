@@ -26,6 +26,10 @@ const GIT_ENV = {
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_TERMINAL_PROMPT: '0',
   LC_ALL: 'C',
+  // No background gc while a tree is built or removed.
+  GIT_CONFIG_COUNT: '1',
+  GIT_CONFIG_KEY_0: 'gc.auto',
+  GIT_CONFIG_VALUE_0: '0',
 };
 const AUTH = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`;
 
@@ -87,7 +91,6 @@ function makeRepository(dir, apps, environments) {
   git(seed, 'add', '--all');
   git(seed, 'commit', '--quiet', '-m', 'tree');
   git(seed, 'push', '--quiet', bare, 'HEAD:refs/heads/main');
-  rmSync(seed, { recursive: true, force: true });
   git(bare, 'config', 'core.logAllRefUpdates', 'always');
   return { bare, first: git(bare, 'rev-parse', 'main') };
 }
@@ -253,7 +256,7 @@ async function oneFile(lib, apps) {
     });
     return { files: apps * ENVIRONMENTS.length, git: summary(rows.git), api: summary(rows.api) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
@@ -286,7 +289,7 @@ async function race(lib, method, mode, r) {
     return { ms, ...count() };
   } finally {
     await servers.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
