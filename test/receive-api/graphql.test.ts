@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { UserError } from '../../core/errors.js';
+import { GitHubApiError } from '../../core/github/client.js';
 import { explainApiFailure } from '../../core/github/explain-api.js';
 import {
   fetchTransport,
@@ -272,6 +273,21 @@ describe('GraphQL client', () => {
     const text = explainApiFailure(error, { repository: 'org/gitops', action: 'commit', pullRequest: true });
     expect(text).toContain('Contents: Read and write');
     expect(text).toContain('Pull requests: Read and write');
+  });
+
+  it('explains an HTTP 403 with the permission GitHub accepts and the one a token needs', () => {
+    const error = new GitHubApiError(
+      'POST /graphql',
+      403,
+      { 'x-accepted-github-permissions': 'contents=write' },
+      { message: 'Resource not accessible by personal access token' },
+      'HTTP 403',
+    );
+    const text = explainApiFailure(error, { repository: 'org/gitops', action: 'commit', pullRequest: false });
+    expect(text).toContain('HTTP 403');
+    expect(text).toContain('contents=write');
+    expect(text).toContain('"Contents: Read and write"');
+    expect(text).toContain('in org/gitops');
   });
 
   it('finds the GraphQL endpoint of github.com and of GitHub Enterprise Server', () => {

@@ -197,6 +197,28 @@ describe('receive-action with commit-method: api', () => {
     expect(served.server.requests).toEqual([]);
   });
 
+  it('dry-run through a GitHub Enterprise Server api-url plans over the API and changes nothing', async () => {
+    const served = await serveBoth({ 'environments/prod/values.yaml': 'image:\n  tag: 1.0.0 # prod\n' });
+    const head = await git(served.bare, 'rev-parse', 'main');
+    const rules = nativeRules([
+      { name: 'prod', when: { docker_image_tag: '.*' }, files: 'environments/*/values.yaml' },
+    ]);
+    const { result } = await receiveApi(served, {
+      // <server>/api/v3 -> GraphQL at <server>/api/graphql; the runner's GraphQL URL points nowhere on purpose.
+      inputs: { rules, 'dry-run': 'true', 'api-url': `${served.graphql.base}/api/v3` },
+      payload: payload('6.0.0'),
+      github: { graphql_url: 'http://127.0.0.1:9/graphql' },
+    });
+    expect(result.exitCode, result.log).toBe(0);
+    expect(result.log).toContain('-  tag: 1.0.0 # prod');
+    expect(result.log).toContain('+  tag: 6.0.0 # prod');
+    expect(result.outputs).toMatchObject({ pushed: 'false', 'commit-sha': '', 'commit-method': 'api' });
+    expect(await git(served.bare, 'rev-parse', 'main')).toBe(head);
+    expect(served.graphql.requests.length).toBeGreaterThan(0);
+    expect(mutations(served)).toEqual([]);
+    expectApiOnly(served, result);
+  });
+
   it("refuses 'commit: false' with commit-method api, naming the input and the fix", async () => {
     const served = await serveBoth({ 'values.yaml': 'image:\n  tag: 1.0.0\n' });
     const rules = nativeRules([{ name: 'all', when: { docker_image_tag: '.*' }, files: 'values.yaml' }]);
