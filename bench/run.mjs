@@ -1,7 +1,7 @@
 // Runs every bench/*.bench.mjs in turn and rewrites bench/RESULTS.md with the machine, the date and each result.
 // Each benchmark compares against a floor measured in the same run, so the ratios mean something across machines.
 // Usage: npm run bench [-- name-filter]
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,8 +24,21 @@ for (const file of files) {
   );
 }
 
-if (filter) {
-  console.log('(a filtered run does not rewrite bench/RESULTS.md)');
+if (filter && process.env.BENCH_WRITE !== '1') {
+  console.log('(a filtered run does not rewrite bench/RESULTS.md; BENCH_WRITE=1 replaces only its own sections)');
+} else if (filter) {
+  // Replace (or append) only the sections this run measured; the others keep their own measurements.
+  const file = join(here, 'RESULTS.md');
+  const text = readFileSync(file, 'utf8');
+  const parts = text.split(/\n(?=## )/);
+  for (const section of sections) {
+    const title = section.split('\n')[0];
+    const index = parts.findIndex((p) => p.split('\n')[0] === title);
+    if (index >= 0) parts[index] = section.trimEnd() + '\n';
+    else parts.push(section);
+  }
+  writeFileSync(file, `${parts.map((p) => p.trimEnd()).join('\n\n')}\n`);
+  console.log('updated its sections of bench/RESULTS.md');
 } else {
   const cpu = cpus();
   const header = [

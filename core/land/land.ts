@@ -24,6 +24,7 @@ import type { Plan } from '../plan/model.js';
 import { jitteredBackoff, realSleep } from '../retry.js';
 import { checkAuthor, checkMaxAttempts } from './identity.js';
 import { composeCommitMessage } from './message.js';
+import { checkBranchOwnership } from './ownership.js';
 
 export const DEFAULT_AUTHOR = {
   name: 'github-actions[bot]',
@@ -357,13 +358,6 @@ async function pushWithRetry(c: Context, branch: string, startSha: string, first
   }
 }
 
-/** Our trailers that say whom an update branch belongs to: the image, else the source repository. */
-function branchOwner(trailers: Record<string, string>): string {
-  if (trailers['Source-Image']) return `image ${quoted(trailers['Source-Image'])}`;
-  if (trailers['Source-Repository']) return `repository ${quoted(trailers['Source-Repository'])}`;
-  return '';
-}
-
 /**
  * Refuses to replace an update branch whose head commit was not made for the same image (by its `Source-Image`
  * trailer, or `Source-Repository` when the dispatch names no image): another application's pull request, or a
@@ -377,17 +371,7 @@ async function checkBranchOwner(c: Context, branch: string, head: string): Promi
     const match = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
     if (match && theirs[match[1]!] === undefined) theirs[match[1]!] = match[2]!.trim();
   }
-  const ours = branchOwner(trailerEntries(c.o.trailers));
-  const their = branchOwner(theirs);
-  if (their === ours) return;
-  throw new UserError({
-    code: 'land/pull-request-branch-taken',
-    message:
-      `Pull request branch ${branch} already exists on ${c.remote}, and its last commit ${head.slice(0, 12)} was not made ` +
-      `for this update: it is for ${their || 'no image (no Source-Image or Source-Repository trailer: perhaps a commit pushed by hand)'}, ` +
-      `this update is for ${ours || 'no image (the payload has no valid image or source.repository)'}. Nothing was pushed. ` +
-      'If that branch may be replaced, merge or close its pull request and delete the branch, then run again.',
-  });
+  checkBranchOwnership({ branch, where: c.remote, head, theirs, ours: trailerEntries(c.o.trailers) });
 }
 
 async function landThroughPullRequest(

@@ -3,11 +3,6 @@
  * Every rule is planned before anything is written, and every problem found is reported at once (UserError), so a
  * failing second rule leaves the first rule's files untouched.
  */
-// Sync reads on purpose: thousands of small files are read one after another, and each async call's thread-pool
-// round trip left the process mostly idle (measured by bench/receive-large-tree.bench.mjs).
-import { readFileSync, realpathSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
 import { quoted } from '../display.js';
 import { editKustomizeImage } from '../edit/kustomize.js';
 import type { EditOptions, EditResult } from '../edit/model.js';
@@ -16,15 +11,18 @@ import { expectationFor, needsDataCheck, verifyEdit } from '../edit/verify.js';
 import { editYamlPath, variableValue } from '../edit/yaml-path.js';
 import { type Problem, ProblemList, UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { expandGlobs } from '../rules/glob.js';
 import { matchRules } from '../rules/match.js';
 import type { FileUpdate, Rule, Variables } from '../rules/model.js';
 import type { FileChange, Plan, RefusedSpan, SpanChange } from './model.js';
 import { compareSemVer, tagVersion } from './semver.js';
+import { type FileSource, isInside, workTreeSource } from './source.js';
 import { checkValue, writtenVariables } from './validate.js';
 
 export interface PlanOptions {
+  /** The checkout; files are read from it unless `source` is given. */
   root: string;
+  /** Where files are selected and read (default: the work tree at `root`). */
+  source?: FileSource;
   rules: Rule[];
   variables: Variables;
   logger: Logger;
@@ -44,11 +42,7 @@ interface FileState {
   pullRequest: boolean;
 }
 
-/** True when `target` is `root` itself or below it. */
-export function isInside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-}
+export { isInside };
 
 function describeConditions(rule: Rule): string {
   return rule.when
@@ -99,29 +93,6 @@ export function editFile(
   return result;
 }
 
-// fatal: a byte that is not UTF-8 throws instead of becoming U+FFFD; ignoreBOM: a BOM stays in the text, and so in
-// the file written back.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** The text of a file the rules select; binary (a NUL byte) and non-UTF-8 files are refused, never rewritten. */
-export function decodeText(bytes: Uint8Array): string {
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
-    throw new UserError({
-      code: 'plan/not-text',
-      message: `holds a NUL byte at offset ${nul}, so it is not a text file; narrow the rule's files glob so it does not select it`,
-    });
-  }
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new UserError({
-      code: 'plan/not-text',
-      message: "is not valid UTF-8 (perhaps Latin-1 or UTF-16); convert it to UTF-8, or narrow the rule's files glob",
-    });
-  }
-}
-
 export async function planUpdate(options: PlanOptions): Promise<Plan> {
   const { root, rules, variables, logger } = options;
   // The tag and digest are checked before any rule sees them, whatever the rules write: a malformed one is a broken
@@ -145,7 +116,7 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
   }
 
   const problems = new ProblemList();
-  const realRoot = await realpath(root);
+  const source = options.source ?? workTreeSource(root);
   const states = new Map<string, FileState>();
   const checkedValues = new Set<string>();
   const refused: RefusedSpan[] = [];
@@ -187,7 +158,7 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
 
         let paths: string[];
         try {
-          paths = await expandGlobs(root, update.files, update.globDialect);
+          paths = await source.select(update.files, update.globDialect);
         } catch (error) {
           if (!(error instanceof UserError)) throw error;
           for (const p of error.problems) add(p);
@@ -244,42 +215,20 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
             });
             return undefined;
           }
-          let real: string;
-          try {
-            real = realpathSync(join(root, path));
-          } catch (error) {
-            add({ code: 'plan/unreadable', message: `cannot resolve ${path}: ${(error as Error).message}` }, path);
+          const resolved = await source.resolve(path);
+          if ('problem' in resolved) {
+            add(resolved.problem, path);
             return undefined;
           }
-          if (!isInside(realRoot, real)) {
-            add(
-              {
-                code: 'plan/outside-repository',
-                message: `${path} resolves to ${real}, outside the repository; symlinks must stay inside it`,
-              },
-              path,
-            );
-            return undefined;
-          }
-          // Keyed by the real path, so a symlink inside the repo edits its target once.
-          const key = relative(realRoot, real).split(sep).join('/');
-          if (key.split('/').includes('.git')) {
-            add(
-              { code: 'plan/git-dir', message: `${path} resolves into .git/; expected files of the work tree` },
-              path,
-            );
-            return undefined;
-          }
+          const key = resolved.key;
           let state = states.get(key);
           if (!state) {
-            let text: string;
-            try {
-              text = decodeText(readFileSync(real));
-            } catch (error) {
-              if (error instanceof UserError) for (const p of error.problems) add(p, path);
-              else add({ code: 'plan/unreadable', message: `cannot read ${path}: ${(error as Error).message}` }, path);
+            const read = await source.read(key);
+            if ('problem' in read) {
+              add(read.problem, path);
               return undefined;
             }
+            const text = read.text;
             state = { path: key, before: text, text, rules: [], spans: [], pullRequest: false };
             states.set(key, state);
           }

@@ -6,6 +6,7 @@
 import { isAbsolute, normalize } from 'node:path';
 import { getInput as readInput } from '../../action-runtime/inputs.js';
 import { ProblemList } from '../../core/errors.js';
+import { graphqlUrlFor } from '../../core/github/graphql.js';
 import { checkAuthor, checkMaxAttempts } from '../../core/land/identity.js';
 
 export const DEFAULT_COMMIT_MESSAGE =
@@ -44,6 +45,12 @@ export interface ReceiveInputs {
   onlyNewer: boolean;
   /** Relative to the workspace, normalised, never leaving it. */
   workingDirectory: string;
+  /** `git`: commit and push from the checkout; `api`: read and commit through GitHub's API, no clone. */
+  commitMethod: 'git' | 'api';
+  /** REST base URL without a trailing slash (input `api-url`, else GITHUB_API_URL, else https://api.github.com). */
+  apiUrl: string;
+  /** GraphQL endpoint: from `api-url` when given, else GITHUB_GRAPHQL_URL. */
+  graphqlUrl: string;
 }
 
 /** The raw value of input `name` (`rules-file` -> INPUT_RULES_FILE). */
@@ -157,6 +164,20 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
     if (value !== '') overrides[name] = value;
   }
 
+  const commitMethod = readCommitMethod(env, problems);
+  const { apiUrl, graphqlUrl } = readApiUrl(env, problems);
+  if (commitMethod === 'api') {
+    for (const name of ['commit', 'push'] as const) {
+      if (getInput(env, name).trim() === 'false') {
+        problems.add({
+          code: 'input/commit-method',
+          input: name,
+          message: `Input '${name}' is "false", but 'commit-method' is "api", which edits no local files and commits only on GitHub; expected '${name}: true', or 'dry-run: true' to see the diff, or 'commit-method: git' to edit the checkout`,
+        });
+      }
+    }
+  }
+
   const inputs: ReceiveInputs = {
     token: getInput(env, 'token').trim(),
     checkout: bool('checkout', true),
@@ -174,7 +195,43 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
     dryRun: bool('dry-run', false),
     onlyNewer: rawOnlyNewer !== 'false',
     workingDirectory,
+    commitMethod,
+    apiUrl,
+    graphqlUrl,
   };
   problems.throwIfAny();
   return inputs;
+}
+
+function readCommitMethod(env: NodeJS.ProcessEnv, problems: ProblemList): 'git' | 'api' {
+  const raw = getInput(env, 'commit-method').trim();
+  if (raw === '' || raw === 'git') return 'git';
+  if (raw === 'api') return 'api';
+  problems.add({
+    code: 'input/commit-method',
+    input: 'commit-method',
+    message: `Input 'commit-method' is ${JSON.stringify(raw)}; expected git or api`,
+  });
+  return 'git';
+}
+
+/** `api-url` (GitHub Enterprise Server: https://HOST/api/v3) and the GraphQL endpoint that goes with it. */
+function readApiUrl(env: NodeJS.ProcessEnv, problems: ProblemList): { apiUrl: string; graphqlUrl: string } {
+  const given = getInput(env, 'api-url').trim();
+  const text = given || env.GITHUB_API_URL || 'https://api.github.com';
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
+    if (url.search || url.hash || url.username || url.password) throw new Error('has query, fragment or credentials');
+  } catch {
+    problems.add({
+      code: 'input/api-url',
+      input: 'api-url',
+      message: `Input 'api-url' is ${JSON.stringify(text)}; expected the REST API base URL, e.g. https://api.github.com or https://ghe.example.com/api/v3`,
+    });
+    return { apiUrl: '', graphqlUrl: '' };
+  }
+  const apiUrl = text.replace(/\/+$/, '');
+  const graphqlUrl = !given && env.GITHUB_GRAPHQL_URL ? env.GITHUB_GRAPHQL_URL : graphqlUrlFor(apiUrl);
+  return { apiUrl, graphqlUrl };
 }

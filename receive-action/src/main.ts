@@ -19,12 +19,17 @@ import type { Rule } from '../../core/rules/model.js';
 import { parseNativeRules } from '../../core/rules/native.js';
 import { parseSeedMappings } from '../../core/rules/seed-dsl.js';
 import { collectVariables } from '../../core/rules/variables.js';
+import { landViaApi, openRemote } from './api.js';
 import { afterLanding, argoCdSummaryMarkdown, checkRuleApps, readArgoCdInputs } from './argocd.js';
 import { getInput, type ReceiveInputs, readInputs } from './inputs.js';
 import { landChanges } from './land.js';
 import { summaryMarkdown } from './summary.js';
 
-async function loadRules(inputs: ReceiveInputs, root: string): Promise<Rule[]> {
+async function loadRules(
+  inputs: ReceiveInputs,
+  root: string,
+  read?: (path: string) => Promise<string>,
+): Promise<Rule[]> {
   const source = inputs.rules;
   switch (source.kind) {
     case 'rules':
@@ -35,6 +40,7 @@ async function loadRules(inputs: ReceiveInputs, root: string): Promise<Rule[]> {
       const show = JSON.stringify(source.path);
       let text: string;
       try {
+        if (read) return parseNativeRules(await read(source.path), source.path);
         const real = await realpath(join(root, source.path));
         if (!isInside(await realpath(root), real)) throw new Error('it resolves outside the repository');
         text = await readFile(real, 'utf8');
@@ -77,7 +83,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // Provenance shown in the commit, pull request and summary; a malformed field is dropped with a warning.
     const { source, warnings } = readSource(event, variables, env.GITHUB_SERVER_URL || 'https://github.com');
     for (const warning of warnings) logger.warning(warning, { title: 'Payload field left out' });
-    const rules = await loadRules(inputs, root);
+    // commit-method api: files are read (and the commit made) through GitHub's API, not from a checkout.
+    const remote =
+      inputs.commitMethod === 'api' ? await openRemote({ inputs, env, logger, sleep: scaledSleep(env) }) : undefined;
+    const rules = await loadRules(inputs, root, remote?.readFile);
     checkRuleApps(rules, argocd, logger);
     // Compiled before planning, so a broken template fails with every file untouched.
     const commitMessage = compileMessageTemplate(inputs.commitMessage);
@@ -86,7 +95,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       logger.warning("Input 'pull-request' is true but 'commit' is false: no pull request is opened.");
     }
     const onlyNewer = inputs.onlyNewer;
-    const plan = await planUpdate({ root, rules, variables, logger, onlyNewer });
+    const plan = remote
+      ? await remote.plan(rules, variables, onlyNewer)
+      : await planUpdate({ root, rules, variables, logger, onlyNewer });
 
     let modified: string[] = [];
     let landing: LandResult | undefined;
@@ -96,7 +107,23 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         diff === '' ? 'Dry run: no file would change.' : `Dry run: the rules would make this change:\n${diff}`,
       );
     } else if (plan.changes.length > 0) {
-      if (inputs.commit) {
+      if (inputs.commit && remote) {
+        landing = await landViaApi({
+          remote,
+          inputs,
+          rules,
+          variables,
+          commitMessage,
+          source,
+          trailers: sourceTrailers(source),
+          onlyNewer,
+          logger,
+          sleep: scaledSleep(env),
+        });
+        modified = landing.modifiedFiles;
+        if (landing.pushed) logger.info(landing.reason);
+        else logger.notice(landing.reason);
+      } else if (inputs.commit) {
         landing = await landChanges({
           root,
           plan,
@@ -107,7 +134,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           source,
           trailers: sourceTrailers(source),
           repository: env.GITHUB_REPOSITORY ?? '',
-          apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+          apiUrl: inputs.apiUrl,
           logger,
           sleep: scaledSleep(env),
         });
@@ -124,6 +151,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
 
     setOutputs(plan, modified, landing);
+    core.setOutput('commit-method', inputs.commitMethod);
     await writeSummary(
       env,
       summaryMarkdown(plan, {

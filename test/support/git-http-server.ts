@@ -16,6 +16,8 @@ export interface GitHttpRequest {
   contentEncoding?: string;
   /** True when the body came with Transfer-Encoding: chunked (git does this for packs above http.postBuffer). */
   chunked?: boolean;
+  /** Response body bytes sent (benchmarks compare what a clone costs); set when the response ends. */
+  bytesOut?: number;
 }
 
 export interface GitHttpServer {
@@ -110,8 +112,10 @@ export async function startGitHttpServer(options: {
     // CGI output: headers, blank line, body. Parse headers, then stream the rest.
     let head = Buffer.alloc(0);
     let headersDone = false;
+    record.bytesOut = 0;
     const onData = (chunk: Buffer): void => {
       if (headersDone) {
+        record.bytesOut = (record.bytesOut ?? 0) + chunk.length;
         res.write(chunk);
         return;
       }
@@ -136,6 +140,7 @@ export async function startGitHttpServer(options: {
       }
       res.writeHead(status, headers);
       const rest = head.subarray(end + sepLength);
+      record.bytesOut = (record.bytesOut ?? 0) + rest.length;
       if (rest.length > 0) res.write(rest);
     };
     child.stdout.on('data', onData);
