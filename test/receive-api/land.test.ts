@@ -88,6 +88,7 @@ describe('receive-action with commit-method: api', () => {
         'Source-Repository: org/myapp',
         `Source-Commit: ${SOURCE_SHA}`,
         `Source-Run: ${RUN_URL}`,
+        'Source-Image: ghcr.io/org/myapp',
       ].join('\n'),
     );
     // Exactly the message the git method writes for the same dispatch.

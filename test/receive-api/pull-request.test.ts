@@ -4,7 +4,8 @@
  * opened, then updated, through the loopback REST API. main never moves; no git process touches the remote.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { git, remoteLog } from '../support/git.js';
+import { pullRequestBranch } from '../../core/github/pulls.js';
+import { commitTo, git, remoteLog } from '../support/git.js';
 import { type GitHubApi, startGitHubApi } from '../support/github-api.js';
 import { expectTokenNeverShown, nativeRules, receiveApi, SOURCE_SHA, serveBoth, TOKEN } from './support.js';
 
@@ -14,7 +15,8 @@ afterEach(async () => {
   rest = undefined;
 });
 
-const BRANCH = 'gitops-dispatch/prod/myapp';
+// Named from the image, as on the git path (readable part plus a hash of the full reference).
+const BRANCH = pullRequestBranch(['prod'], 'ghcr.io/org/myapp');
 const payload = (tag: string) => ({
   docker_image_tag: tag,
   git_branch: 'main',
@@ -87,5 +89,36 @@ describe('receive-action with commit-method api in pull-request mode', () => {
     expect(served.graphql.violations).toEqual([]);
     expect(rest.violations).toEqual([]);
     for (const r of [first, second, again]) expectTokenNeverShown(r.result);
+  });
+
+  it('refuses to move an update branch whose head was not made for this image, changing nothing', async () => {
+    const served = await serveBoth({ 'environments/prod/values.yaml': 'image:\n  tag: 1.3.0-stable # prod\n' });
+    const main = await git(served.bare, 'rev-parse', 'main');
+    // Someone pushed a commit of their own to the update branch (no Source-Image trailer).
+    await git(served.bare, 'branch', BRANCH, main);
+    const theirs = await commitTo(served.bare, { 'notes.txt': 'by hand\n' }, 'A fix pushed by hand', {
+      branch: BRANCH,
+    });
+    rest = await startGitHubApi({ token: TOKEN });
+    const rules = nativeRules([
+      { name: 'prod', when: { docker_image_tag: '.*-stable' }, files: 'environments/prod/values.yaml' },
+    ]);
+    const github = { api_url: rest.url, graphql_url: served.graphql.url };
+    const run = await receiveApi(served, {
+      inputs: { rules, 'pull-request': 'true' },
+      payload: payload('1.4.0-stable'),
+      github,
+    });
+    expect(run.result.exitCode).not.toBe(0);
+    expect(run.result.log).toMatch(
+      new RegExp(
+        `Pull request branch ${BRANCH.replace(/[+.]/g, '\\$&')} already exists on org/gitops, and its last commit ${theirs.slice(0, 12)} was not made for this update`,
+      ),
+    );
+    expect(await git(served.bare, 'rev-parse', BRANCH)).toBe(theirs);
+    expect(await git(served.bare, 'rev-parse', 'main')).toBe(main);
+    expect(served.graphql.requests.filter((q) => q.operation === 'mutation')).toEqual([]);
+    expect(rest.pulls.size).toBe(0);
+    expectTokenNeverShown(run.result);
   });
 });
