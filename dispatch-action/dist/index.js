@@ -29405,6 +29405,372 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
+/***/ }),
+
+/***/ 5995:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 8847:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
+
 /***/ })
 
 /******/ });
@@ -33005,298 +33371,8 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/core/node_modules/content-type/dist/index.js
+var dist = __nccwpck_require__(5995);
 ;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
@@ -33939,7 +34015,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -33947,7 +34023,7 @@ class RequestError extends Error {
 
 
 // pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
+var dist_bundle_VERSION = "10.0.14";
 
 // pkg/dist-src/defaults.js
 var defaults_default = {
@@ -34076,7 +34152,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = dist_parse(contentType);
+  const mimetype = (0,dist/* parse */.qg)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -34142,6 +34218,215 @@ function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
 
 // pkg/dist-src/index.js
 var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+// EXTERNAL MODULE: ./node_modules/@octokit/graphql/node_modules/content-type/dist/index.js
+var content_type_dist = __nccwpck_require__(8847);
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var request_dist_bundle_VERSION = "10.0.14";
+
+// pkg/dist-src/defaults.js
+var dist_bundle_defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${request_dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function request_dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var dist_bundle_noop = () => "";
+async function dist_bundle_fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await dist_bundle_getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await dist_bundle_getResponseData(fetchResponse);
+    throw new RequestError(dist_bundle_toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await dist_bundle_getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function dist_bundle_getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(dist_bundle_noop);
+  }
+  const mimetype = (0,content_type_dist/* parse */.qg)(contentType);
+  if (dist_bundle_isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(dist_bundle_noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function dist_bundle_isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function dist_bundle_toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function request_dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return dist_bundle_fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return dist_bundle_fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: request_dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: request_dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var dist_bundle_request = request_dist_bundle_withDefaults(endpoint, dist_bundle_defaults_default);
 
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
@@ -34261,7 +34546,7 @@ function graphql_dist_bundle_withDefaults(request2, newDefaults) {
 }
 
 // pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
+var graphql2 = graphql_dist_bundle_withDefaults(dist_bundle_request, {
   headers: {
     "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
   },
@@ -37398,8 +37683,12 @@ function createRequestFn(token, baseUrl) {
         // Octokit would print deprecation notices to the console; core's logger reports what matters.
         log: { debug() { }, info() { }, warn() { }, error() { } },
     });
-    return async (route, params) => {
-        const response = await octokit.request(route, params);
+    return async (route, params, options) => {
+        // The client's time limit aborts the fetch itself, so a hung connection is closed, not left open.
+        const request = options?.signal
+            ? { ...params?.request, signal: options.signal }
+            : undefined;
+        const response = await octokit.request(route, request ? { ...params, request } : params);
         return {
             status: response.status,
             headers: response.headers,
@@ -37431,13 +37720,13 @@ const actionsLogger = {
 };
 
 ;// CONCATENATED MODULE: ./core/retry.ts
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const retry_realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Exponential backoff with full jitter: random in [0, base * 2^(attempt-1)], capped. */
 function jitteredBackoff(baseMs, capMs, random = Math.random) {
     return (attempt) => Math.round(random() * Math.min(capMs, baseMs * 2 ** (attempt - 1)));
 }
 async function retry(fn, options) {
-    const sleep = options.sleep ?? realSleep;
+    const sleep = options.sleep ?? retry_realSleep;
     const backoff = options.backoffMs ?? jitteredBackoff(1000, 30_000);
     for (let attempt = 1;; attempt++) {
         try {
@@ -37469,51 +37758,428 @@ function scaledSleep(env) {
     const factor = raw !== undefined && raw !== '' && Number.isFinite(scale) && scale >= 0 && scale <= 1 ? scale : 1;
     return (ms) => realSleep(ms * factor);
 }
+/**
+ * A sleep and a clock that agree: the clock moves on by every wait asked for, also by the part the test-only scale
+ * skipped, so deadlines (wait-timeout) pass in tests as they would in a workflow. Without the test variable it is
+ * the real clock and the real sleep.
+ */
+function scaledClock(env) {
+    const raw = env[TEST_SLEEP_SCALE_VARIABLE];
+    const scale = Number(raw);
+    const factor = raw !== undefined && raw !== '' && Number.isFinite(scale) && scale >= 0 && scale <= 1 ? scale : 1;
+    let skipped = 0;
+    return {
+        sleep: (ms) => {
+            skipped += ms * (1 - factor);
+            return retry_realSleep(ms * factor);
+        },
+        now: () => Date.now() + skipped,
+    };
+}
 
-;// CONCATENATED MODULE: ./core/errors.ts
-class UserError extends Error {
-    problems;
-    constructor(problems) {
-        const list = Array.isArray(problems) ? problems : [problems];
-        super(list.map(formatProblem).join('\n'));
-        this.name = 'UserError';
-        this.problems = list;
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./core/logger.ts
+/** A logger that remembers everything; used by tests and by the CLI's quiet mode. */
+class MemoryLogger {
+    lines = [];
+    debug(message) {
+        this.lines.push({ level: 'debug', message });
+    }
+    info(message) {
+        this.lines.push({ level: 'info', message });
+    }
+    notice(message, annotation) {
+        this.lines.push({ level: 'notice', message, annotation });
+    }
+    warning(message, annotation) {
+        this.lines.push({ level: 'warning', message, annotation });
+    }
+    error(message, annotation) {
+        this.lines.push({ level: 'error', message, annotation });
+    }
+    async group(name, fn) {
+        this.lines.push({ level: 'info', message: `::group::${name}` });
+        try {
+            return await fn();
+        }
+        finally {
+            this.lines.push({ level: 'info', message: '::endgroup::' });
+        }
+    }
+    messages(level) {
+        return this.lines.filter((l) => l.level === level).map((l) => l.message);
     }
 }
-function formatProblem(p) {
-    const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}: ` : '';
-    return `${where}${p.message}`;
+const logger_silentLogger = {
+    debug() { },
+    info() { },
+    notice() { },
+    warning() { },
+    error() { },
+    group: (_name, fn) => fn(),
+};
+
+;// CONCATENATED MODULE: ./core/git/redact.ts
+/**
+ * Removes credentials from text that may reach logs, errors or outputs (git's stderr, remote URLs, headers).
+ * Known secrets are replaced wherever they occur, also in their base64 `x-access-token:` form; the patterns catch
+ * tokens nobody told us about.
+ */
+const MASK = '***';
+const PATTERNS = [
+    // GitHub token formats: classic and fine-grained PATs, app installation, OAuth, user-to-server, refresh.
+    /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g,
+    // Userinfo in URLs: https://user:secret@host or https://secret@host
+    /(?<=[a-z][a-z0-9+.-]*:\/\/)[^/\s@'"]+(?=@)/gi,
+];
+// Header values: keep the scheme so the reader still sees what kind of credential was there.
+const HEADER = /\b(authorization:?\s*(?:basic|bearer|token)\s+)[^\s'"]+/gi;
+function redact_redactSecrets(text, secrets = []) {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret.length < 4)
+            continue; // a 1-3 character "secret" would mask ordinary words
+        for (const form of secretForms(secret))
+            out = out.split(form).join(MASK);
+    }
+    out = out.replace(HEADER, `$1${MASK}`);
+    for (const pattern of PATTERNS)
+        out = out.replace(pattern, MASK);
+    return out;
 }
-/** Collects problems, then throws them all at once. */
-class ProblemList {
-    items = [];
-    add(problem) {
-        this.items.push(problem);
+function secretForms(secret) {
+    const basic = Buffer.from(`x-access-token:${secret}`, 'utf8').toString('base64');
+    return [secret, basic, encodeURIComponent(secret)].filter((form, i, all) => all.indexOf(form) === i);
+}
+
+;// CONCATENATED MODULE: ./core/git/git.ts
+/**
+ * One small wrapper around the git CLI (after peter-evans/create-pull-request's GitCommandManager): a single
+ * `exec`, methods that may fail are named `try...` and return the result instead of throwing.
+ *
+ * Git never prompts, never gets a token in argv or a URL (the checkout's persisted http extraheader does the auth),
+ * speaks English (so push failures can be classified), and the identity of a commit is passed as `-c` options,
+ * never written into anyone's git config.
+ *
+ * Git runs no program the checkout's config or a step before could have planted for it: hooks (`.git/hooks`,
+ * `core.hooksPath`, e.g. husky's) and `core.fsmonitor` are switched off on every command. What git does run on
+ * purpose (a credential helper, `core.sshCommand`, an LFS filter, a signing program) gets an environment without
+ * the action's inputs (`INPUT_*`), the runner's own tokens, or any variable holding a secret the caller named.
+ *
+ * Every network command (fetch, push, ls-remote, clone) has a time limit: git's low-speed limit (HTTP transfers
+ * slower than `lowSpeedLimitBytes` per second for `lowSpeedTimeSeconds` are abandoned) and a kill timer on the
+ * process; the result then says which command timed out and after how long.
+ */
+
+
+
+const git_DEFAULT_GIT_NETWORK_LIMITS = {
+    lowSpeedLimitBytes: 1000,
+    lowSpeedTimeSeconds: 60,
+    killAfterMs: 5 * 60_000,
+};
+/** Commands that talk to a remote and so get the time limits. */
+const NETWORK_COMMANDS = new Set(['fetch', 'push', 'ls-remote', 'clone', 'pull']);
+/** On every command: no hooks (a path that cannot hold any) and no fsmonitor program. */
+const SAFE_GIT_CONFIG = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
+/** The runner's own credentials: git never needs them. */
+const RUNNER_SECRETS = [
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_URL',
+    'ACTIONS_RESULTS_URL',
+    'ACTIONS_CACHE_URL',
+    'ACTIONS_RUNTIME_URL',
+];
+/**
+ * `base` without the variables git must not see: the action's inputs (INPUT_*, the token among them), the
+ * runner's credentials, `dropped`, and any variable whose value contains one of `secrets` (e.g. a GITHUB_TOKEN
+ * set to the same token). Git authenticates through the checkout's persisted http extraheader, not the environment.
+ */
+function gitEnvironment(base, options = {}) {
+    const secrets = (options.secrets ?? []).filter((s) => s.length >= 8);
+    const out = {};
+    for (const [key, value] of Object.entries(base)) {
+        if (value === undefined)
+            continue;
+        if (/^INPUT_/i.test(key) || RUNNER_SECRETS.includes(key) || options.dropped?.includes(key))
+            continue;
+        if (secrets.some((secret) => value.includes(secret)))
+            continue;
+        out[key] = value;
     }
-    get empty() {
-        return this.items.length === 0;
+    return out;
+}
+/** The git command of `args` (after leading options such as `-c key=value`), e.g. `push`. */
+function commandOf(args) {
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i] ?? '';
+        if (arg === '-c' || arg === '-C')
+            i++;
+        else if (!arg.startsWith('-'))
+            return arg;
     }
-    throwIfAny() {
-        if (this.items.length > 0)
-            throw new UserError(this.items);
+    return undefined;
+}
+function seconds(ms) {
+    const s = ms / 1000;
+    return `${s >= 10 ? Math.round(s) : Number(s.toPrecision(2))} s`;
+}
+/** A git command that failed; the message holds git's own words, with anything token-like removed. */
+class GitCommandError extends Error {
+    args;
+    result;
+    constructor(args, result) {
+        const output = redact_redactSecrets((result.stderr.trim() || result.stdout.trim()).slice(0, 4000));
+        super(`git ${redact_redactSecrets(args.join(' '))} failed (exit code ${result.exitCode}): ${output}`);
+        this.name = 'GitCommandError';
+        this.args = args;
+        this.result = result;
     }
 }
-/** Text of anything thrown, for the single `setFailed` in each action's main. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error);
+/** Variables that make git ask a human, or that would override the `-c user.*` identity of a commit. */
+const DROPPED_ENV = (/* unused pure expression or super */ null && ([
+    'GIT_AUTHOR_NAME',
+    'GIT_AUTHOR_EMAIL',
+    'GIT_AUTHOR_DATE',
+    'GIT_COMMITTER_NAME',
+    'GIT_COMMITTER_EMAIL',
+    'GIT_COMMITTER_DATE',
+    'GIT_EDITOR',
+    'GIT_DIR',
+    'GIT_WORK_TREE',
+    'GIT_INDEX_FILE',
+]));
+class Git {
+    cwd;
+    env;
+    logger;
+    network;
+    constructor(cwd, options = {}) {
+        this.cwd = cwd;
+        this.logger = options.logger ?? silentLogger;
+        this.network = { ...git_DEFAULT_GIT_NETWORK_LIMITS, ...options.network };
+        const base = gitEnvironment(process.env, { secrets: options.secrets, dropped: DROPPED_ENV });
+        this.env = {
+            ...base,
+            ...options.env,
+            GIT_TERMINAL_PROMPT: '0',
+            GCM_INTERACTIVE: 'never',
+            // English messages: push failures are classified by git's wording.
+            LC_ALL: 'C',
+            LANGUAGE: 'C',
+            GIT_EDITOR: 'true',
+        };
     }
-    catch {
-        return String(error);
+    exec(args, options = {}) {
+        const shown = `git ${redactSecrets(args.join(' '))}`;
+        this.logger.debug(shown);
+        const limits = this.network;
+        const networked = NETWORK_COMMANDS.has(commandOf(args) ?? '');
+        const spawnArgs = [...SAFE_GIT_CONFIG];
+        if (networked) {
+            spawnArgs.push('-c', `http.lowSpeedLimit=${limits.lowSpeedLimitBytes}`);
+            spawnArgs.push('-c', `http.lowSpeedTime=${limits.lowSpeedTimeSeconds}`);
+        }
+        spawnArgs.push(...args);
+        // Its own process group, so the kill timer also stops the remote helper (git-remote-https) git started.
+        const group = process.platform !== 'win32';
+        return new Promise((resolve, reject) => {
+            const child = spawn('git', spawnArgs, {
+                cwd: this.cwd,
+                env: this.env,
+                stdio: ['pipe', 'pipe', 'pipe'],
+                detached: group,
+            });
+            const out = [];
+            const err = [];
+            let killed;
+            const stop = (signal) => {
+                try {
+                    if (group && child.pid !== undefined)
+                        process.kill(-child.pid, signal);
+                    else
+                        child.kill(signal);
+                }
+                catch {
+                    // already gone
+                }
+            };
+            let graceTimer;
+            const killTimer = networked
+                ? setTimeout(() => {
+                    killed = `${shown} timed out: stopped after ${seconds(limits.killAfterMs)} (the time limit of a git network command)`;
+                    stop('SIGTERM'); // lets git remove its lock files
+                    graceTimer = setTimeout(() => stop('SIGKILL'), 2000);
+                }, limits.killAfterMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => out.push(chunk));
+            child.stderr.on('data', (chunk) => err.push(chunk));
+            child.stdin.on('error', () => { }); // git may exit before reading its input
+            child.on('error', (error) => {
+                clearTimeout(killTimer);
+                clearTimeout(graceTimer);
+                reject(error); // git missing or cwd gone: not a git exit code
+            });
+            child.on('close', (code, signal) => {
+                clearTimeout(killTimer);
+                clearTimeout(graceTimer);
+                const stderr = Buffer.concat(err).toString('utf8');
+                let timedOut = killed;
+                if (!timedOut && networked && code !== 0 && /Operation too slow/i.test(stderr)) {
+                    timedOut =
+                        `${shown} timed out: less than ${limits.lowSpeedLimitBytes} bytes/s for ` +
+                            `${limits.lowSpeedTimeSeconds} s (http.lowSpeedLimit, http.lowSpeedTime)`;
+                }
+                const result = {
+                    exitCode: code ?? (signal ? 128 : 1),
+                    stdout: Buffer.concat(out).toString('utf8'),
+                    stderr: timedOut ? `${timedOut}\n${stderr}` : stderr,
+                };
+                if (timedOut)
+                    result.timedOut = timedOut;
+                if (result.exitCode !== 0 && !options.allowFailure)
+                    reject(new GitCommandError(args, result));
+                else
+                    resolve(result);
+            });
+            child.stdin.end(options.input ?? '');
+        });
     }
+    /** The checked-out branch's short name, or undefined when HEAD is detached. */
+    async currentBranch() {
+        const result = await this.exec(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFailure: true });
+        return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    }
+    async headSha() {
+        return this.revParse('HEAD');
+    }
+    async revParse(ref) {
+        return (await this.exec(['rev-parse', '--verify', '--end-of-options', ref])).stdout.trim();
+    }
+    async tryRevParse(ref) {
+        const result = await this.exec(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], {
+            allowFailure: true,
+        });
+        return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    }
+    /** Fetches one branch into its remote-tracking ref (forced: the tracking ref follows the remote). */
+    tryFetch(remote, branch) {
+        return this.exec(['fetch', '--no-tags', '--quiet', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`], { allowFailure: true });
+    }
+    async resetHard(ref) {
+        await this.exec(['reset', '--hard', '--quiet', ref]);
+    }
+    /** Moves (or creates) `branch` to the current HEAD and checks it out, keeping the work tree as it is. */
+    async checkoutNewBranch(branch) {
+        await this.exec(['checkout', '--quiet', '-B', branch]);
+    }
+    async checkout(ref) {
+        await this.exec(['checkout', '--quiet', ref, '--']);
+    }
+    /** `git status --porcelain` entries: `XY path` per file (renames give the new path). */
+    async status() {
+        const { stdout } = await this.exec(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+        const entries = [];
+        const parts = stdout.split('\0');
+        for (let i = 0; i < parts.length; i++) {
+            const entry = parts[i] ?? '';
+            if (entry.length < 4)
+                continue;
+            const code = entry.slice(0, 2);
+            entries.push({ code, path: entry.slice(3) });
+            if (code.includes('R') || code.includes('C'))
+                i++; // the next part is the rename's source path
+        }
+        return entries;
+    }
+    async add(paths) {
+        if (paths.length === 0)
+            return;
+        // Literal: a path like `apps/[x]/values.yaml` must not act as a glob that also stages `apps/x/values.yaml`.
+        await this.exec(['--literal-pathspecs', 'add', '--', ...paths]);
+    }
+    /** True when the index differs from HEAD (something would be committed). */
+    async hasStagedChanges() {
+        // No external diff program or textconv filter from the config: only the exit code matters.
+        const args = ['diff', '--cached', '--quiet', '--no-ext-diff', '--no-textconv'];
+        const result = await this.exec(args, { allowFailure: true });
+        if (result.exitCode > 1)
+            throw new GitCommandError(args, result);
+        return result.exitCode === 1;
+    }
+    /**
+     * Commits the index with `message` exactly as given (no comment stripping, no editor), author and committer
+     * both `identity`. Returns the new commit's sha.
+     */
+    async commit(message, identity) {
+        await this.exec([
+            '-c',
+            `user.name=${identity.name}`,
+            '-c',
+            `user.email=${identity.email}`,
+            'commit',
+            '--quiet',
+            '--no-verify',
+            '--no-edit',
+            '--cleanup=verbatim',
+            '--file=-',
+        ], { input: message });
+        return this.headSha();
+    }
+    /** Adds `Key: value` trailers to `message` the way git parses them (joins an existing trailer block). */
+    async addTrailers(message, trailers) {
+        const entries = Object.entries(trailers);
+        if (entries.length === 0)
+            return message;
+        const args = ['interpret-trailers', '--no-divider', '--where=end', '--if-exists=addIfDifferent'];
+        for (const [key, value] of entries)
+            args.push('--trailer', `${key}: ${value}`);
+        return (await this.exec(args, { input: message })).stdout;
+    }
+    /** Pushes `source` to `refs/heads/<branch>` of `remote`; `force` only where the caller owns the branch. */
+    tryPush(remote, source, branch, options = {}) {
+        const args = ['push'];
+        if (options.force)
+            args.push('--force');
+        args.push(remote, `${source}:refs/heads/${branch}`);
+        return this.exec(args, { allowFailure: true });
+    }
+    /** The sha `refs/heads/<branch>` has on `remote`, or undefined when the branch does not exist there. */
+    async tryRemoteBranchSha(remote, branch) {
+        const result = await this.exec(['ls-remote', '--heads', remote, `refs/heads/${branch}`], { allowFailure: true });
+        const line = result.stdout.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
+        return { ...result, sha: line?.split('\t')[0] };
+    }
+}
+
+;// CONCATENATED MODULE: ./core/github/excerpt.ts
+/**
+ * What may be quoted from a server's answer in a message, log line or annotation: an error page can be megabytes of
+ * HTML, and one `::error` line must stay readable. Whitespace runs collapse to one space (an HTML page keeps its
+ * words, not its layout), and anything past `maxChars` is cut with a note saying how big the original was.
+ */
+const MAX_QUOTED_CHARS = 300;
+function excerpt(text, maxChars = MAX_QUOTED_CHARS) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    // By code point, so a surrogate pair is never cut in half.
+    const head = Array.from(flat.slice(0, maxChars * 2 + 2));
+    if (head.length <= maxChars && flat.length <= maxChars * 2 + 2)
+        return flat;
+    return `${head.slice(0, maxChars).join('').trimEnd()}… (${Buffer.byteLength(text, 'utf8')} bytes, cut)`;
 }
 
 ;// CONCATENATED MODULE: ./core/github/client.ts
 
+
+/** About 30 s per attempt; 6 minutes in all, which covers the longest rate-limit wait this client accepts (5 min). */
+const DEFAULT_REQUEST_LIMITS = { timeoutMs: 30_000, budgetMs: 6 * 60_000 };
+/** Seconds for a message: "30 s", "0.05 s". */
+function client_seconds(ms) {
+    const s = ms / 1000;
+    return `${s >= 10 ? Math.round(s) : Number(s.toPrecision(2))} s`;
+}
 const GITHUB_API_HEADERS = {
     accept: 'application/vnd.github+json',
     'x-github-api-version': '2022-11-28',
@@ -37524,6 +38190,10 @@ class GitHubApiError extends Error {
     headers;
     data;
     route;
+    /** True when the attempt got no complete answer within its time limit. */
+    timedOut = false;
+    /** Set on the error a retried request finally throws: how many attempts were made, over how long. */
+    attempts;
     constructor(route, status, headers, data, message) {
         super(message);
         this.name = 'GitHubApiError';
@@ -37550,7 +38220,8 @@ function toGitHubApiError(route, error) {
     const hasResponse = e?.response !== undefined && e.response !== null;
     const status = typeof e?.status === 'number' && hasResponse ? e.status : undefined;
     const headers = lowerCaseKeys(e?.response?.headers ?? {});
-    return new GitHubApiError(route, status, headers, e?.response?.data, message);
+    // octokit makes a text answer (an HTML error page, say) the message: quote only its start.
+    return new GitHubApiError(route, status, headers, e?.response?.data, excerpt(message));
 }
 function lowerCaseKeys(headers) {
     return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -37611,41 +38282,283 @@ function retryVerdict(error, policy = DEFAULT_RETRY_POLICY) {
 class GitHubClient {
     options;
     policy;
+    limits;
     constructor(options) {
         this.options = options;
         this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
+        this.limits = { ...DEFAULT_REQUEST_LIMITS, ...options.limits };
     }
-    /** Sends `route`, retrying 5xx, network errors and rate limits (bounded); throws GitHubApiError otherwise. */
+    /**
+     * Sends `route`, retrying 5xx, network errors, timeouts and rate limits (bounded by attempts and by the time
+     * budget); throws GitHubApiError otherwise.
+     */
     async request(route, params = {}) {
         const { logger } = this.options;
+        const { timeoutMs, budgetMs } = this.limits;
+        const maxAttempts = this.options.maxAttempts ?? 5;
+        const now = this.policy.now;
         const withHeaders = {
             ...params,
             headers: { ...GITHUB_API_HEADERS, ...params.headers },
         };
-        return retry(async () => {
-            try {
-                return await this.options.request(route, withHeaders);
+        const started = now();
+        let attempts = 0;
+        let budgetExhausted = false;
+        try {
+            return await retry(async () => {
+                attempts++;
+                // The last attempt gets what is left of the budget, so the whole request never outlasts it.
+                const limit = Math.max(1, Math.min(timeoutMs, budgetMs - (now() - started)));
+                return this.attempt(route, withHeaders, limit);
+            }, {
+                maxAttempts,
+                sleep: this.options.sleep ?? retry_realSleep,
+                backoffMs: this.options.backoffMs ?? jitteredBackoff(1000, 30_000),
+                shouldRetry: (error) => {
+                    if (!(error instanceof GitHubApiError))
+                        return false;
+                    const verdict = retryVerdict(error, this.policy);
+                    if (!verdict.retry)
+                        return false;
+                    const delayMs = verdict.afterMs ?? 0;
+                    if (now() - started + delayMs >= budgetMs) {
+                        budgetExhausted = true;
+                        return false;
+                    }
+                    return verdict.afterMs === undefined ? true : { afterMs: verdict.afterMs };
+                },
+                onRetry: (error, attempt, delayMs) => {
+                    const verdict = retryVerdict(error, this.policy);
+                    logger.warning(`${route} failed (${verdict.reason}); attempt ${attempt + 1} of ${maxAttempts} in ${(delayMs / 1000).toFixed(1)} s`);
+                },
+            });
+        }
+        catch (error) {
+            if (error instanceof GitHubApiError) {
+                error.attempts = { count: attempts, elapsedMs: now() - started, budgetExhausted };
             }
-            catch (error) {
-                throw toGitHubApiError(route, error);
-            }
-        }, {
-            maxAttempts: this.options.maxAttempts ?? 5,
-            sleep: this.options.sleep ?? realSleep,
-            backoffMs: this.options.backoffMs ?? jitteredBackoff(1000, 30_000),
-            shouldRetry: (error) => {
-                if (!(error instanceof GitHubApiError))
-                    return false;
-                const verdict = retryVerdict(error, this.policy);
-                if (!verdict.retry)
-                    return false;
-                return verdict.afterMs === undefined ? true : { afterMs: verdict.afterMs };
-            },
-            onRetry: (error, attempt, delayMs) => {
-                const verdict = retryVerdict(error, this.policy);
-                logger.warning(`${route} failed (${verdict.reason}); attempt ${attempt + 1} of ${this.options.maxAttempts ?? 5} in ${(delayMs / 1000).toFixed(1)} s`);
-            },
+            throw error;
+        }
+    }
+    /** One attempt with a time limit: the request is aborted, and a timed-out GitHubApiError thrown, when it is hit. */
+    async attempt(route, params, limitMs) {
+        const controller = new AbortController();
+        let timer;
+        const timeout = new Promise((_, reject) => {
+            timer = setTimeout(() => {
+                const error = new GitHubApiError(route, undefined, {}, undefined, `${route}: no answer within ${client_seconds(limitMs)} (time limit of one request)`);
+                error.timedOut = true;
+                reject(error);
+                controller.abort(error);
+            }, limitMs);
         });
+        try {
+            return await Promise.race([
+                this.options.request(route, params, { signal: controller.signal }).catch((error) => {
+                    throw toGitHubApiError(route, error);
+                }),
+                timeout,
+            ]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./action-runtime/timeouts.ts
+
+
+/**
+ * Test-only: multiplies every time limit (GitHub API request timeout and budget, git's kill timer and low-speed
+ * time) by this factor in (0, 1], so the integration tests of the bundles see a hung server time out in
+ * milliseconds. Never set it in a workflow.
+ */
+const TEST_TIMEOUT_SCALE_VARIABLE = 'GITOPS_DISPATCH_TEST_ONLY_TIMEOUT_SCALE';
+function scale(env) {
+    const raw = env[TEST_TIMEOUT_SCALE_VARIABLE];
+    const factor = Number(raw);
+    return raw !== undefined && raw !== '' && Number.isFinite(factor) && factor > 0 && factor <= 1 ? factor : 1;
+}
+function requestLimits(env) {
+    const f = scale(env);
+    return {
+        timeoutMs: Math.max(1, Math.round(DEFAULT_REQUEST_LIMITS.timeoutMs * f)),
+        budgetMs: Math.max(1, Math.round(DEFAULT_REQUEST_LIMITS.budgetMs * f)),
+    };
+}
+function gitNetworkLimits(env) {
+    const f = scale(env);
+    return {
+        ...DEFAULT_GIT_NETWORK_LIMITS,
+        // git takes whole seconds here.
+        lowSpeedTimeSeconds: Math.max(1, Math.round(DEFAULT_GIT_NETWORK_LIMITS.lowSpeedTimeSeconds * f)),
+        killAfterMs: Math.max(1, Math.round(DEFAULT_GIT_NETWORK_LIMITS.killAfterMs * f)),
+    };
+}
+
+;// CONCATENATED MODULE: ./core/errors.ts
+class UserError extends Error {
+    problems;
+    constructor(problems) {
+        const list = Array.isArray(problems) ? problems : [problems];
+        super(list.map(formatProblem).join('\n'));
+        this.name = 'UserError';
+        this.problems = list;
+    }
+}
+function formatProblem(p) {
+    const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}: ` : '';
+    return `${where}${p.message}`;
+}
+/** Collects problems, then throws them all at once. */
+class ProblemList {
+    items = [];
+    add(problem) {
+        this.items.push(problem);
+    }
+    get empty() {
+        return this.items.length === 0;
+    }
+    throwIfAny() {
+        if (this.items.length > 0)
+            throw new UserError(this.items);
+    }
+}
+/** Text of anything thrown, for the single `setFailed` in each action's main. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        return JSON.stringify(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+
+;// CONCATENATED MODULE: ./core/github/deployments.ts
+
+/** GitHub's conclusion of the waited run -> the final deployment state. */
+function deploymentStateFor(conclusion) {
+    if (conclusion === 'success')
+        return 'success';
+    if (conclusion === 'failure' || conclusion === 'timed_out')
+        return 'failure';
+    return 'error';
+}
+const ROUTES = {
+    create: 'POST /repos/{owner}/{repo}/deployments',
+    status: 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+};
+/** GitHub limits a deployment status description to 140 characters. */
+function deployments_short(text) {
+    return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
+}
+function explainDeploymentFailure(error, spec, action) {
+    const head = `Could not ${action} in ${spec.repository} (the image was dispatched; this only affects the Environments page)`;
+    if (!(error instanceof GitHubApiError))
+        return `${head}: ${error instanceof Error ? error.message : String(error)}`;
+    const said = error.githubMessage ? ` GitHub said: "${error.githubMessage}".` : '';
+    const permission = `The workflow needs 'permissions: deployments: write' for the token in input 'github-token' (default github.token)`;
+    switch (error.status) {
+        case undefined:
+            return `${head}: no answer from GitHub (${error.message}).`;
+        case 401:
+            return `${head}: HTTP 401, input 'github-token' was rejected.${said} Leave it at its default, \${{ github.token }}.`;
+        case 403:
+        case 404:
+            return `${head}: HTTP ${error.status}, the token may not create deployments.${said} ${permission}; a fine-grained token needs "Deployments: Read and write" on ${spec.repository}.`;
+        case 409:
+            return `${head}: HTTP 409, GitHub refused the deployment as a conflict.${said} The deployment is created with auto_merge false and no required contexts; check that commit ${spec.sha} is still on a branch of ${spec.repository}.`;
+        case 422:
+            return `${head}: HTTP 422, GitHub rejected the deployment.${said} Check inputs 'environment' (${JSON.stringify(spec.environment)}) and 'environment-url'; an environment with protection rules may refuse deployments from this branch.`;
+        default:
+            return `${head}: HTTP ${error.status}.${said}`;
+    }
+}
+class DeploymentTracker {
+    client;
+    spec;
+    logger;
+    id;
+    logUrl = '';
+    owner;
+    repo;
+    /** Every state set, in order (for the summary and tests). */
+    states = [];
+    constructor(client, spec, logger) {
+        this.client = client;
+        this.spec = spec;
+        this.logger = logger;
+        [this.owner = '', this.repo = ''] = spec.repository.split('/');
+    }
+    get deploymentId() {
+        return this.id;
+    }
+    /** Creates the deployment for the source commit; a refusal only warns. */
+    async create() {
+        try {
+            const answer = await this.client.request(ROUTES.create, {
+                owner: this.owner,
+                repo: this.repo,
+                ref: this.spec.sha,
+                environment: this.spec.environment,
+                auto_merge: false,
+                required_contexts: [],
+                production_environment: this.spec.production,
+                description: deployments_short(this.spec.description),
+                payload: this.spec.payload,
+            });
+            const id = answer.data?.id;
+            if (answer.status !== 201 || typeof id !== 'number') {
+                const message = answer.data?.message;
+                this.logger.warning(`GitHub did not create a deployment in ${this.spec.repository} (HTTP ${answer.status}${typeof message === 'string' ? `: ${message}` : ''}); the Environments page will not show this dispatch`);
+                return;
+            }
+            this.id = id;
+            this.logger.info(`Created deployment ${id} of ${this.spec.sha.slice(0, 12)} to '${this.spec.environment}' in ${this.spec.repository}`);
+        }
+        catch (error) {
+            this.logger.warning(explainDeploymentFailure(error, this.spec, 'create a deployment'));
+        }
+    }
+    /** The downstream run is known: `in_progress`, with the run as the log. */
+    async started(runUrl) {
+        this.logUrl = runUrl ?? '';
+        await this.setState('in_progress', 'The GitOps repository is updating');
+    }
+    /** Final state from the run's conclusion (undefined: no conclusion, e.g. the run was never found -> error). */
+    async finish(conclusion, reason) {
+        const state = deploymentStateFor(conclusion);
+        const description = conclusion === undefined
+            ? `No conclusion: ${reason ?? 'the run was not followed'}`
+            : `The GitOps run concluded ${conclusion}`;
+        await this.setState(state, description);
+    }
+    async setState(state, description) {
+        if (this.id === undefined)
+            return;
+        const final = state !== 'in_progress';
+        try {
+            await this.client.request(ROUTES.status, {
+                owner: this.owner,
+                repo: this.repo,
+                deployment_id: this.id,
+                state,
+                description: deployments_short(description),
+                ...(this.logUrl ? { log_url: this.logUrl } : {}),
+                ...(final && this.spec.environmentUrl ? { environment_url: this.spec.environmentUrl } : {}),
+                ...(state === 'success' ? { auto_inactive: true } : {}),
+            });
+            this.states.push(state);
+            this.logger.info(`Deployment ${this.id} is ${state}`);
+        }
+        catch (error) {
+            this.logger.warning(explainDeploymentFailure(error, this.spec, `set deployment ${this.id} to ${state}`));
+        }
     }
 }
 
@@ -37726,6 +38639,7 @@ function shortenCommitMessage(payload, serialize, maxBytes = LIMITS.maxBodyBytes
 
 ;// CONCATENATED MODULE: ./core/github/explain.ts
 
+
 const NEW_TOKEN = "Create a new fine-grained token at https://github.com/settings/personal-access-tokens/new (or on your GitHub Enterprise Server: Settings > Developer settings > Personal access tokens), then update the secret passed as input 'token'";
 function permissionFor(mode) {
     return mode === 'workflow_dispatch' ? '"Actions: Read and write"' : '"Contents: Read and write"';
@@ -37733,8 +38647,14 @@ function permissionFor(mode) {
 function classicScope() {
     return 'a classic token needs the "repo" scope (or "public_repo" for a public repository)';
 }
-/** GitHub's message plus any `errors` details of a 422, as GitHub wrote them. */
+/**
+ * GitHub's message plus any `errors` details of a 422, as GitHub wrote them; only the start of a long answer (an
+ * HTML error page from a proxy can be megabytes).
+ */
 function githubDetails(error) {
+    return excerpt(fullDetails(error));
+}
+function fullDetails(error) {
     const data = error.data;
     if (!data || typeof data !== 'object')
         return typeof error.data === 'string' && error.data ? error.data : '';
@@ -37754,18 +38674,41 @@ function githubDetails(error) {
     }
     return parts.join('; ');
 }
+/** " after 5 attempts in 152 s", with a note when the time budget stopped the retries; '' when not retried. */
+function attemptsMade(error) {
+    const a = error.attempts;
+    if (!a)
+        return '';
+    const budget = a.budgetExhausted ? ' (the time budget of one request ran out)' : '';
+    return ` after ${a.count} attempt${a.count === 1 ? '' : 's'} in ${client_seconds(a.elapsedMs)}${budget}`;
+}
+/**
+ * For a request that got no answer (timeout or network error): what happened, e.g. "GET /repos/{owner}/{repo}/pulls:
+ * no answer within 30 s (time limit of one request) after 5 attempts in 152 s". Undefined for an HTTP answer.
+ */
+function describeNoAnswer(error) {
+    if (error.status !== undefined)
+        return undefined;
+    const what = error.message.startsWith(error.route) ? error.message : `${error.route}: ${error.message}`;
+    return `${what}${attemptsMade(error)}`;
+}
 function explainFailure(error, context) {
     const head = `Could not ${context.action} to ${context.repository}`;
     const said = githubDetails(error);
     const quote = said ? ` GitHub said: "${said}".` : '';
     switch (error.status) {
-        case undefined:
-            return `${head}: no answer from GitHub (${error.message}). Check input 'api-url' and the runner's network; the request was retried and kept failing.`;
+        case undefined: {
+            const tried = attemptsMade(error);
+            if (error.timedOut) {
+                return `${head}: GitHub did not answer in time (${error.message})${tried}. Check input 'api-url' and the runner's network, or https://www.githubstatus.com, then run the job again. GitHub may have received the request even so; dispatching again is harmless (the receiver makes no commit when the files already hold the tag).`;
+            }
+            return `${head}: no answer from GitHub (${error.message})${tried}. Check input 'api-url' and the runner's network; the request was retried and kept failing.`;
+        }
         case 401:
-            return `${head}: HTTP 401, the token was rejected: it is invalid, expired or revoked.${quote} ${NEW_TOKEN}. Fine-grained tokens need ${permissionFor(context.mode)} on ${context.repository}.`;
+            return `${head}: HTTP 401, the token was rejected: it is invalid, expired or revoked.${quote} ${NEW_TOKEN}. Fine-grained tokens need ${context.permission ?? permissionFor(context.mode)} on ${context.repository}.`;
         case 403: {
             const accepted = error.headers['x-accepted-github-permissions'];
-            const wanted = permissionFor(context.mode);
+            const wanted = context.permission ?? permissionFor(context.mode);
             const acceptedText = accepted !== undefined && String(accepted) !== ''
                 ? ` GitHub accepts these permissions for this request (X-Accepted-GitHub-Permissions): ${String(accepted)}.`
                 : '';
@@ -37778,7 +38721,7 @@ function explainFailure(error, context) {
             const workflowPart = context.mode === 'workflow_dispatch'
                 ? ` For workflow_dispatch, also check that input 'workflow' (${JSON.stringify(context.workflow ?? '')}) is the file name of a workflow in .github/workflows of ${context.repository} (e.g. gitops-receive.yml) that has a workflow_dispatch trigger on the default branch.`
                 : '';
-            return `${head}: HTTP 404, GitHub says the repository ${context.repository} does not exist or the token cannot see it.${quote} Check input 'repository' (owner/repo). GitHub answers 404 instead of 403 for private repositories a token cannot see: a fine-grained token must list ${context.repository} under "Repository access" and its resource owner must be ${context.repository.split('/')[0]}.${workflowPart}`;
+            return `${head}: HTTP 404, GitHub says the repository ${context.repository} does not exist or the token cannot see it.${quote} Check input 'repository' (owner/repo). GitHub answers 404 instead of 403 for private repositories a token cannot see: the token needs ${context.permission ?? permissionFor(context.mode)} on ${context.repository}: a fine-grained token must list ${context.repository} under "Repository access" (its resource owner must be ${context.repository.split('/')[0]}) and grant that permission; a classic token needs the "repo" scope.${workflowPart}`;
         }
         case 422:
             return `${head}: HTTP 422, GitHub rejected the request.${quote}${context.mode === 'workflow_dispatch' ? " For workflow_dispatch, every key sent must be declared under on.workflow_dispatch.inputs of the target workflow, and input 'ref' must be an existing branch or tag." : ''}`;
@@ -37786,6 +38729,125 @@ function explainFailure(error, context) {
             return `${head}: HTTP 429, rate limited and the wait was too long or retries ran out.${quote} Try again later.`;
         default:
             return `${head}: HTTP ${error.status}.${quote}${error.status >= 500 ? ' GitHub kept failing after retries; try again later or check https://www.githubstatus.com.' : ''}`;
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./core/github/runs.ts
+/**
+ * Following the run a dispatch started. workflow_dispatch reports its run id; a repository_dispatch does not, so the
+ * sender puts a unique `source.dispatch_id` in the payload, the receiver's `run-name:` shows it in the run's display
+ * title, and the sender finds the run by that title among the target's repository_dispatch runs.
+ */
+
+
+/**
+ * A dispatch id is a decimal integer in [1e15, 9e15): GitHub's expressions have no regular expressions, but
+ * `id >= 1e15 && id < 9e15` coerces a string to a number only when it is a JSON number (written with exponents:
+ * actionlint reads integer literals as 32-bit and rejects 1000000000000000),
+ * so a receiver's `run-name:` can check the shape before showing it (see RUN_NAME_EXPRESSION).
+ */
+const DISPATCH_ID_MIN = 1000000000000000n;
+const DISPATCH_ID_MAX = 9000000000000000n;
+const DISPATCH_ID_PATTERN = /^[1-8][0-9]{15}$/;
+/** A fresh id: 8e15 possible values (about 2^53), so two dispatches in the same second never share one. */
+function newDispatchId(random = external_node_crypto_.randomBytes) {
+    const value = random(8).readBigUInt64BE() % (DISPATCH_ID_MAX - DISPATCH_ID_MIN);
+    return String(DISPATCH_ID_MIN + value);
+}
+/** The text a receiver's display title carries for a dispatch: `[dispatch <id>]`. */
+function dispatchTitleToken(dispatchId) {
+    return `[dispatch ${dispatchId}]`;
+}
+/**
+ * What the generated receiver (and a hand-written one) sets as `run-name:`: the id only when it has the expected
+ * shape, in the form dispatchTitleToken() makes; otherwise a fixed title.
+ */
+const RUN_NAME_EXPRESSION = 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an Actions expression, written into workflow files as is
+"${{ github.event_name == 'repository_dispatch' && github.event.client_payload.source.dispatch_id >= 1e15 && github.event.client_payload.source.dispatch_id < 9e15 && format('GitOps update [dispatch {0}]', github.event.client_payload.source.dispatch_id) || 'GitOps update' }}";
+/** True when `title` carries exactly this id (not one that merely starts with the same digits). */
+function titleHasDispatchId(title, dispatchId) {
+    return title.includes(dispatchTitleToken(dispatchId));
+}
+function toRunSummary(raw) {
+    const r = raw;
+    if (!r || typeof r !== 'object' || typeof r.id !== 'number')
+        return undefined;
+    return {
+        id: r.id,
+        htmlUrl: typeof r.html_url === 'string' ? r.html_url : '',
+        displayTitle: typeof r.display_title === 'string' ? r.display_title : '',
+        status: typeof r.status === 'string' ? r.status : 'unknown',
+        conclusion: typeof r.conclusion === 'string' ? r.conclusion : null,
+        createdAt: typeof r.created_at === 'string' ? r.created_at : '',
+    };
+}
+const runs_ROUTES = {
+    listRuns: 'GET /repos/{owner}/{repo}/actions/runs',
+    getRun: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
+};
+/** Polls for the search: 2, 4, 8, 15, 15, ... seconds. */
+function searchBackoffMs(attempt) {
+    return Math.min(15_000, 2000 * 2 ** attempt);
+}
+/**
+ * Finds the repository_dispatch run whose display title carries `dispatchId`, created at or after `since` (ms;
+ * a minute of clock skew allowed). Polls with backoff until `deadline`, then fails naming the likely causes.
+ */
+async function findDispatchedRun(call, dispatchId, since, eventType, o) {
+    const repository = `${o.owner}/${o.repo}`;
+    const created = `>=${new Date(since - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+    o.logger.info(`Looking for the run of dispatch ${dispatchId} in ${repository} (display title ${dispatchTitleToken(dispatchId)})`);
+    for (let attempt = 0;; attempt++) {
+        const answer = await call(runs_ROUTES.listRuns, { owner: o.owner, repo: o.repo, event: 'repository_dispatch', created, per_page: 100 }, 'list the workflow runs (to find the run of this dispatch)');
+        const runs = (answer.data?.workflow_runs ?? [])
+            .map(toRunSummary)
+            .filter((r) => r !== undefined);
+        const ours = runs.filter((r) => titleHasDispatchId(r.displayTitle, dispatchId));
+        if (ours.length > 0) {
+            // Several (a re-run keeps its id, a duplicate workflow listens too): the first one created is ours.
+            ours.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
+            const run = ours[0];
+            if (ours.length > 1) {
+                o.logger.warning(`${ours.length} runs in ${repository} carry dispatch ${dispatchId}; following the first, ${run.htmlUrl || run.id}. Are two workflows listening to '${eventType}'?`);
+            }
+            o.logger.info(`Found run ${run.id} of dispatch ${dispatchId}: ${run.htmlUrl}`);
+            return run;
+        }
+        const delay = searchBackoffMs(attempt);
+        if (o.now() + delay > o.deadline) {
+            throw new UserError({
+                code: 'run/not-found',
+                input: 'wait-timeout',
+                message: `No run of dispatch ${dispatchId} appeared in ${repository} within ${o.timeoutSeconds} s (input 'wait-timeout'; ${runs.length} other repository_dispatch run(s) seen). The event was accepted, so the likely causes are: the receiving workflow is not on ${repository}'s default branch (GitHub starts repository_dispatch workflows only from there); its 'on: repository_dispatch: types:' does not list '${eventType}' (input 'event-type'); Actions are disabled for ${repository}; or the receiving workflow does not set 'run-name:' with the dispatch id (regenerate it with gitops-dispatch, or add run-name: ${RUN_NAME_EXPRESSION})`,
+            });
+        }
+        await o.sleep(delay);
+    }
+}
+/** Polls a run until it completes or the deadline passes; returns its conclusion. */
+async function waitForRunCompletion(call, run, o) {
+    const interval = o.pollIntervalMs ?? 10_000;
+    let lastStatus = '';
+    for (;;) {
+        const answer = await call(runs_ROUTES.getRun, { owner: o.owner, repo: o.repo, run_id: run.id }, `read the status of run ${run.id}`);
+        const summary = toRunSummary(answer.data);
+        const status = summary?.status ?? 'unknown';
+        if (status !== lastStatus)
+            o.logger.info(`Run ${run.id} is ${status}`);
+        lastStatus = status;
+        if (status === 'completed')
+            return summary?.conclusion || 'unknown';
+        if (o.now() + interval > o.deadline) {
+            throw new UserError({
+                code: 'run/timeout',
+                input: 'wait-timeout',
+                message: `Run ${run.id} did not complete within ${o.timeoutSeconds} s (input 'wait-timeout'); last status '${status}'. See ${run.htmlUrl || `run ${run.id} in ${o.owner}/${o.repo}`}`,
+            });
+        }
+        await o.sleep(interval);
     }
 }
 
@@ -37797,7 +38859,8 @@ function explainFailure(error, context) {
 
 
 
-const ROUTES = {
+
+const dispatch_ROUTES = {
     repositoryDispatch: 'POST /repos/{owner}/{repo}/dispatches',
     workflowDispatch: 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
     getRepository: 'GET /repos/{owner}/{repo}',
@@ -37825,17 +38888,53 @@ async function sendDispatch(prepared, client, logger, outputs, options) {
             throw error;
         }
     };
+    const now = options.now ?? Date.now;
+    // wait-timeout bounds the whole wait, the search for a repository_dispatch's run included.
+    const startedAt = now();
+    const runWait = () => ({
+        owner: prepared.owner,
+        repo: prepared.repo,
+        deadline: startedAt + options.waitTimeoutMs,
+        timeoutSeconds: Math.round(options.waitTimeoutMs / 1000),
+        sleep: options.sleep ?? retry_realSleep,
+        now,
+        logger,
+        pollIntervalMs: options.pollIntervalMs,
+    });
     if (prepared.mode === 'repository_dispatch') {
         const body = prepared.body();
         logger.info(`Sending repository_dispatch '${prepared.eventType}' to ${repository} (${utf8Bytes(body)} bytes)`);
-        await call(ROUTES.repositoryDispatch, { owner: prepared.owner, repo: prepared.repo, data: body }, 'send the repository_dispatch event');
+        await call(dispatch_ROUTES.repositoryDispatch, { owner: prepared.owner, repo: prepared.repo, data: body }, 'send the repository_dispatch event');
         outputs.set('payload', body);
         logger.info(`GitHub accepted the repository_dispatch event for ${repository}`);
-        return { body };
+        await options.onAccepted?.();
+        if (!options.wait)
+            return { body };
+        const dispatchId = prepared.payload.source?.dispatch_id;
+        if (!dispatchId) {
+            throw new UserError({
+                code: 'run/no-dispatch-id',
+                input: 'wait',
+                message: "Input 'wait' is true but the payload has no source.dispatch_id to find the run by",
+            });
+        }
+        const runsCall = (route, params, action) => callRuns(client, route, params, action, repository);
+        const found = await findDispatchedRun(runsCall, dispatchId, startedAt, prepared.eventType, runWait());
+        outputs.set('run-id', String(found.id));
+        if (found.htmlUrl)
+            outputs.set('run-url', found.htmlUrl);
+        await options.onRun?.(found);
+        const conclusion = await waitForRunCompletion(runsCall, found, runWait());
+        return finishRun(outputs, logger, options, repository, {
+            body,
+            runId: found.id,
+            runUrl: found.htmlUrl,
+            conclusion,
+        });
     }
     let ref = prepared.ref;
     if (!ref) {
-        const answer = await call(ROUTES.getRepository, { owner: prepared.owner, repo: prepared.repo }, "look up the default branch (input 'ref' is empty)");
+        const answer = await call(dispatch_ROUTES.getRepository, { owner: prepared.owner, repo: prepared.repo }, "look up the default branch (input 'ref' is empty)");
         const defaultBranch = answer.data?.default_branch;
         if (typeof defaultBranch !== 'string' || defaultBranch === '') {
             throw new UserError({
@@ -37856,7 +38955,7 @@ async function sendDispatch(prepared, client, logger, outputs, options) {
         });
     }
     logger.info(`Sending workflow_dispatch of ${prepared.workflow} on ${ref} to ${repository} (${utf8Bytes(body)} bytes)`);
-    const answer = await call(ROUTES.workflowDispatch, { owner: prepared.owner, repo: prepared.repo, workflow_id: prepared.workflow, data: body }, `start workflow ${JSON.stringify(prepared.workflow)} with workflow_dispatch`);
+    const answer = await call(dispatch_ROUTES.workflowDispatch, { owner: prepared.owner, repo: prepared.repo, workflow_id: prepared.workflow, data: body }, `start workflow ${JSON.stringify(prepared.workflow)} with workflow_dispatch`);
     outputs.set('payload', body);
     const details = answer.status === 200 ? answer.data : undefined;
     const runId = typeof details?.workflow_run_id === 'number' ? details.workflow_run_id : undefined;
@@ -37877,53 +38976,53 @@ async function sendDispatch(prepared, client, logger, outputs, options) {
     if (runUrl)
         outputs.set('run-url', runUrl);
     logger.info(`Started run ${runId}${runUrl ? `: ${runUrl}` : ''}`);
+    await options.onAccepted?.();
     if (!options.wait)
         return { body, ref, runId, runUrl };
-    const conclusion = await waitForRun(prepared, runId, runUrl, call, logger, options);
+    await options.onRun?.({ id: runId, htmlUrl: runUrl });
+    const conclusion = await waitForRunCompletion(call, { id: runId, htmlUrl: runUrl }, runWait());
+    return finishRun(outputs, logger, options, repository, { body, ref, runId, runUrl, conclusion });
+}
+async function finishRun(outputs, logger, options, repository, result) {
+    const { runId, runUrl, conclusion } = result;
     outputs.set('run-conclusion', conclusion);
+    await options.onConclusion?.(conclusion);
     if (conclusion !== 'success') {
         throw new UserError({
             code: 'run/not-successful',
-            message: `The dispatched run finished with conclusion '${conclusion}': ${runUrl ?? `run ${runId} in ${repository}`}`,
+            message: `The dispatched run finished with conclusion '${conclusion}': ${runUrl || `run ${runId} in ${repository}`}`,
         });
     }
-    logger.info(`The dispatched run succeeded: ${runUrl ?? runId}`);
-    return { body, ref, runId, runUrl, conclusion };
+    logger.info(`The dispatched run succeeded: ${runUrl || runId}`);
+    return result;
 }
-async function waitForRun(prepared, runId, runUrl, call, logger, options) {
-    const sleep = options.sleep ?? realSleep;
-    const now = options.now ?? Date.now;
-    const interval = options.pollIntervalMs ?? 10_000;
-    const started = now();
-    let lastStatus = '';
-    for (;;) {
-        const answer = await call(ROUTES.getRun, { owner: prepared.owner, repo: prepared.repo, run_id: runId }, `read the status of run ${runId}`);
-        const run = (answer.data ?? {});
-        const status = typeof run.status === 'string' ? run.status : 'unknown';
-        if (status !== lastStatus)
-            logger.info(`Run ${runId} is ${status}`);
-        lastStatus = status;
-        if (status === 'completed') {
-            return typeof run.conclusion === 'string' && run.conclusion ? run.conclusion : 'unknown';
-        }
-        const elapsed = now() - started;
-        if (elapsed + interval > options.waitTimeoutMs) {
+/** Reading runs needs "Actions: Read-only" on the target, which a dispatch-only token may lack: say so. */
+async function callRuns(client, route, params, action, repository) {
+    try {
+        return await client.request(route, params);
+    }
+    catch (error) {
+        if (error instanceof GitHubApiError) {
             throw new UserError({
-                code: 'run/timeout',
-                input: 'wait-timeout',
-                message: `Run ${runId} did not complete within ${Math.round(options.waitTimeoutMs / 1000)} s (input 'wait-timeout'); last status '${status}'. See ${runUrl ?? `run ${runId}`}`,
+                code: `github/${error.status ?? 'network'}`,
+                input: error.status === 403 || error.status === 404 ? 'token' : undefined,
+                message: explainFailure(error, {
+                    mode: 'repository_dispatch',
+                    repository,
+                    action,
+                    permission: '"Actions: Read-only" (to find and follow the run; input \'wait\' is true) besides "Contents: Read and write"',
+                }),
             });
         }
-        await sleep(interval);
+        throw error;
     }
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./dispatch-action/src/context.ts
 /** What the runner tells a step about its run: GITHUB_* variables, the event file, and the checkout's HEAD. */
+
 
 
 function readRunContext(env) {
@@ -37939,7 +39038,7 @@ function readRunContext(env) {
         eventPath: env.GITHUB_EVENT_PATH ?? '',
     };
 }
-function sourceOf(context) {
+function sourceOf(context, dispatchId) {
     return {
         repository: context.repository,
         sha: context.sha,
@@ -37948,6 +39047,7 @@ function sourceOf(context) {
             ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}`
             : '',
         actor: context.actor,
+        ...(dispatchId ? { dispatch_id: dispatchId } : {}),
     };
 }
 /**
@@ -37967,11 +39067,12 @@ function headCommitMessage(context) {
         }
     }
     try {
-        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--format=%B'], {
+        // No hooks, no fsmonitor, no signature check program, and no INPUT_* (the token) in git's environment.
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', [...SAFE_GIT_CONFIG, '-c', 'log.showSignature=false', 'log', '-1', '--format=%B'], {
             cwd: context.workspace,
             encoding: 'utf8',
             stdio: ['ignore', 'pipe', 'ignore'],
-            env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+            env: { ...gitEnvironment(process.env), GIT_TERMINAL_PROMPT: '0' },
         });
         return out.replace(/\n+$/, '');
     }
@@ -38005,6 +39106,23 @@ function hasControlCharacter(value) {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: that is exactly what is looked for
     return /[\u0000-\u001f\u007f]/.test(value);
 }
+/**
+ * Characters no value written into a file may hold: C0 and C1 controls (U+0085 NEL among them), the Unicode line
+ * and paragraph separators (a YAML 1.1 reader, as Helm and kustomize use, breaks lines at U+0085, U+2028 and
+ * U+2029, so such a value could add keys), bidirectional controls (text that reads differently from what it is),
+ * and U+FEFF (a byte order mark in the middle of a file).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: that is exactly what is looked for
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
+/** `JSON.stringify(value)` with the characters above that JSON leaves raw shown as `\uXXXX`, so a log shows them. */
+function quoteVisibly(value) {
+    return JSON.stringify(value).replace(new RegExp(UNSAFE.source, 'gu'), (c) => `\\u${c.codePointAt(0).toString(16).padStart(4, '0')}`);
+}
+/** The first character of `value` that may not be written into a file, as `U+XXXX`, or undefined. */
+function unsafeCharacter(value) {
+    const m = UNSAFE.exec(value);
+    return m ? `U+${m[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
 
 ;// CONCATENATED MODULE: ./core/payload/validate.ts
 
@@ -38012,7 +39130,7 @@ function hasControlCharacter(value) {
 /** Shows a user value in a message: quoted, control characters escaped, long values cut. */
 function show(value, max = 80) {
     const cut = [...value].length > max ? `${[...value].slice(0, max).join('')}…` : value;
-    return JSON.stringify(cut);
+    return quoteVisibly(cut);
 }
 /** GitHub owner and repository names: letters, digits, `-`, `_`, `.`; owners never start with `-`. */
 const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
@@ -38257,6 +39375,7 @@ function prepareDispatch(spec, problems, logger) {
 
 
 
+
 const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
 const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
 /** A GitHub-hosted job may run 6 hours; waiting longer than that for another run is never meant. */
@@ -38344,21 +39463,17 @@ function readInputs(env, context, logger) {
         });
     }
     const waitText = inputs_getInput(env, 'wait') || 'false';
-    const wait = TRUE.includes(waitText);
-    if (!wait && !FALSE.includes(waitText)) {
+    const waitInput = TRUE.includes(waitText);
+    if (!waitInput && !FALSE.includes(waitText)) {
         problems.add({
             code: 'input/wait',
             input: 'wait',
             message: `Input 'wait' is ${show(waitText)}; expected true or false`,
         });
     }
-    if (wait && mode === 'repository_dispatch') {
-        problems.add({
-            code: 'input/mode-mismatch',
-            input: 'wait',
-            message: `Input 'wait' is true, but only a workflow_dispatch reports the run it starts (mode is repository_dispatch); set mode: workflow_dispatch and workflow, or remove wait`,
-        });
-    }
+    const deployment = readDeploymentInputs(env, problems);
+    // A deployment's final state comes from the run, so asking for one means waiting for it.
+    const wait = waitInput || deployment !== undefined;
     const timeoutText = inputs_getInput(env, 'wait-timeout') || String(DEFAULT_WAIT_TIMEOUT_SECONDS);
     const waitTimeoutSeconds = /^[0-9]+$/.test(timeoutText) ? Number(timeoutText) : Number.NaN;
     if (!(waitTimeoutSeconds >= 1 && waitTimeoutSeconds <= MAX_WAIT_TIMEOUT_SECONDS)) {
@@ -38391,7 +39506,14 @@ function readInputs(env, context, logger) {
         eventType,
         workflow: workflow || undefined,
         ref: ref || undefined,
-        fields: { dockerImageTag: imageTag, gitBranch, commitMessage, image, digest, source: sourceOf(context) },
+        fields: {
+            dockerImageTag: imageTag,
+            gitBranch,
+            commitMessage,
+            image,
+            digest,
+            source: sourceOf(context, newDispatchId()),
+        },
         userKeys,
     }, problems, logger);
     problems.throwIfAny();
@@ -38407,11 +39529,91 @@ function readInputs(env, context, logger) {
         wait,
         waitTimeoutSeconds,
         prepared: prepared,
+        deployment,
     };
+}
+function readBoolean(env, name, problems) {
+    const text = inputs_getInput(env, name) || 'false';
+    if (TRUE.includes(text))
+        return true;
+    if (!FALSE.includes(text)) {
+        problems.add({
+            code: `input/${name}`,
+            input: name,
+            message: `Input '${name}' is ${show(text)}; expected true or false`,
+        });
+    }
+    return false;
+}
+/** Inputs 'deployment', 'environment', 'environment-url', 'production-environment', 'github-token'. */
+function readDeploymentInputs(env, problems) {
+    const enabled = readBoolean(env, 'deployment', problems);
+    const production = readBoolean(env, 'production-environment', problems);
+    const environment = inputs_getInput(env, 'environment');
+    const environmentUrl = inputs_getInput(env, 'environment-url');
+    if (!enabled) {
+        for (const [name, value] of [
+            ['environment', environment],
+            ['environment-url', environmentUrl],
+        ]) {
+            if (value !== '') {
+                problems.add({
+                    code: 'input/deployment-off',
+                    input: name,
+                    message: `Input '${name}' is ${show(value)}, but it is only used when 'deployment' is true; set deployment: true or remove it`,
+                });
+            }
+        }
+        return undefined;
+    }
+    if (environment === '') {
+        problems.add({
+            code: 'input/required',
+            input: 'environment',
+            message: "Input 'environment' is required when 'deployment' is true; e.g. environment: dev",
+        });
+    }
+    else if (environment.length > 255 || hasControlCharacter(environment)) {
+        problems.add({
+            code: 'input/environment',
+            input: 'environment',
+            message: `Input 'environment' is ${show(environment)}; expected a GitHub environment name of at most 255 characters without control characters, e.g. dev`,
+        });
+    }
+    if (environmentUrl !== '') {
+        let ok = false;
+        try {
+            const url = new URL(environmentUrl);
+            ok = (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+        }
+        catch {
+            ok = false;
+        }
+        if (!ok) {
+            problems.add({
+                code: 'input/environment-url',
+                input: 'environment-url',
+                message: `Input 'environment-url' is ${show(environmentUrl)}; expected an http(s) URL without credentials, e.g. https://dev.example.com`,
+            });
+        }
+    }
+    const token = inputs_getInput(env, 'github-token');
+    if (token === '') {
+        problems.add({
+            code: 'input/required',
+            input: 'github-token',
+            message: 
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the Actions expression to write in the workflow
+            "Input 'github-token' is empty but 'deployment' is true; leave it at its default (${{ github.token }}) and give the job 'permissions: deployments: write'",
+        });
+    }
+    return { token, environment, environmentUrl, production };
 }
 
 ;// CONCATENATED MODULE: ./dispatch-action/src/main.ts
 /** Inputs -> core -> outputs. The only place that calls setFailed. */
+
+
 
 
 
@@ -38426,32 +39628,77 @@ async function run(env = process.env) {
     const rawToken = inputs_getInput(env, 'token');
     if (rawToken)
         core_setSecret(rawToken);
+    const rawGitHubToken = inputs_getInput(env, 'github-token');
+    if (rawGitHubToken)
+        core_setSecret(rawGitHubToken);
     let inputs;
     let result;
     let failure;
+    let deployment;
+    let conclusion;
     try {
         const context = readRunContext(env);
         inputs = readInputs(env, context, actionsLogger);
-        const sleep = scaledSleep(env);
+        const { sleep, now } = scaledClock(env);
         const client = new GitHubClient({
             request: createRequestFn(inputs.token, inputs.apiUrl),
             logger: actionsLogger,
             sleep,
+            limits: requestLimits(env),
         });
-        result = await sendDispatch(inputs.prepared, client, actionsLogger, { set: (name, value) => setOutput(name, value) }, { wait: inputs.wait, waitTimeoutMs: inputs.waitTimeoutSeconds * 1000, sleep });
+        deployment = inputs.deployment
+            ? new DeploymentTracker(new GitHubClient({
+                // The application repository is on the runner's own GitHub, whatever host the target is on.
+                request: createRequestFn(inputs.deployment.token, context.apiUrl || inputs.apiUrl),
+                logger: actionsLogger,
+                sleep,
+                limits: requestLimits(env),
+            }), deploymentSpec(inputs, context), actionsLogger)
+            : undefined;
+        result = await sendDispatch(inputs.prepared, client, actionsLogger, { set: (name, value) => setOutput(name, value) }, {
+            wait: inputs.wait,
+            waitTimeoutMs: inputs.waitTimeoutSeconds * 1000,
+            sleep,
+            now,
+            onAccepted: async () => deployment?.create(),
+            onRun: async (run) => deployment?.started(run.htmlUrl),
+            onConclusion: async (value) => {
+                conclusion = value;
+            },
+        });
     }
     catch (error) {
         failure = errorMessage(error);
     }
+    // After the wait, whatever it gave: the conclusion, or none (the run was not found or not followed).
+    await deployment?.finish(conclusion, failure?.split('\n')[0]);
     if (inputs)
-        await writeSummary(env, inputs, result, failure);
+        await writeSummary(env, inputs, result, failure, deployment);
     if (failure !== undefined)
         setFailed(failure);
+}
+function deploymentSpec(inputs, context) {
+    const d = inputs.deployment;
+    const image = inputs.image ? `${inputs.image}:${inputs.imageTag}` : inputs.imageTag;
+    return {
+        repository: context.repository,
+        sha: context.sha,
+        environment: d.environment,
+        environmentUrl: d.environmentUrl || undefined,
+        production: d.production,
+        description: `${image} -> ${inputs.repository}`,
+        payload: {
+            docker_image_tag: inputs.imageTag,
+            image: inputs.image,
+            target: inputs.repository,
+            dispatch_id: inputs.prepared.payload.source?.dispatch_id ?? '',
+        },
+    };
 }
 function escapeHtml(text) {
     return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
-async function writeSummary(env, inputs, result, failure) {
+async function writeSummary(env, inputs, result, failure, deployment) {
     if (!env.GITHUB_STEP_SUMMARY)
         return;
     const event = inputs.mode === 'workflow_dispatch'
@@ -38469,6 +39716,10 @@ async function writeSummary(env, inputs, result, failure) {
     }
     else
         outcome = '✅ sent';
+    if (deployment && inputs.deployment) {
+        const last = deployment.states.at(-1);
+        outcome += `; deployment to ${escapeHtml(inputs.deployment.environment)}: ${last ? escapeHtml(last) : 'not recorded (see the warnings)'}`;
+    }
     try {
         await summary
             .addHeading('GitOps dispatch', 3)
