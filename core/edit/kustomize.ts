@@ -5,9 +5,8 @@
  * `yaml-path`: no re-stringifying.
  */
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-import type { SpanChange } from '../plan/model.js';
 import type { Variables } from '../rules/model.js';
-import { type EditOptions, type EditResult, fail, lineAt } from './model.js';
+import { type EditOptions, type EditResult, fail, lineAt, type SpanChange } from './model.js';
 import { variableValue } from './yaml-path.js';
 import { appendLines, columnAt, detectEol, parseYaml, renderScalar, scalarSplice, splice } from './yaml-source.js';
 

@@ -1,7 +1,20 @@
 /** What every editor returns and accepts. Editors are pure: text in, text and the changed spans out. */
 import { UserError } from '../errors.js';
 import { quoteVisibly } from '../oci.js';
-import type { SpanChange } from '../plan/model.js';
+
+/** One changed span inside one file. */
+export interface SpanChange {
+  /** Variable written, e.g. `docker_image_tag`. */
+  variable: string;
+  before: string;
+  after: string;
+  /** 1-based line of the span's start in the original file. */
+  line: number;
+  /** How it was found: the regex label, the YAML path, or `images[name=...].newTag`. */
+  locator: string;
+  /** Name of the rule that made this change (set by the planner; editors leave it out). */
+  rule?: string;
+}
 
 export interface EditResult {
   text: string;

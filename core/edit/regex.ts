@@ -10,10 +10,9 @@
  * Several patterns of one edit apply in order, each to the text the previous one produced.
  */
 import { UserError } from '../errors.js';
-import type { SpanChange } from '../plan/model.js';
 import type { Variables } from '../rules/model.js';
 import { suggest } from '../suggest.js';
-import { type EditOptions, type EditResult, lineAt, shown } from './model.js';
+import { type EditOptions, type EditResult, lineAt, type SpanChange, shown } from './model.js';
 
 export interface RegexPattern {
   source: string;

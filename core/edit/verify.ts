@@ -5,9 +5,8 @@
  * instead of a green run that deploys the wrong thing.
  */
 import { parseAllDocuments } from 'yaml';
-import type { SpanChange } from '../plan/model.js';
 import type { Edit } from '../rules/model.js';
-import { fail, shown } from './model.js';
+import { fail, type SpanChange, shown } from './model.js';
 import { formatPath, type PathSegment, parseYamlPath } from './yaml-source.js';
 
 const VERSIONS = ['1.2', '1.1'] as const;

@@ -14,10 +14,9 @@
  */
 
 import { isScalar } from 'yaml';
-import type { SpanChange } from '../plan/model.js';
 import type { Variables } from '../rules/model.js';
 import { suggest } from '../suggest.js';
-import { type EditOptions, type EditResult, fail, lineAt, shown } from './model.js';
+import { type EditOptions, type EditResult, fail, lineAt, type SpanChange, shown } from './model.js';
 import {
   appendLines,
   formatPath,

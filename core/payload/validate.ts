@@ -100,33 +100,17 @@ export function parseClientPayload(
 }
 
 /**
- * Index of the first unpaired UTF-16 surrogate, or -1. JSON.stringify escapes them (so they would survive JSON),
- * but they have no UTF-8 form: GitHub stores payloads as UTF-8 and the receiver writes files as UTF-8, so such a
- * value could never arrive as sent. They are rejected rather than silently replaced by U+FFFD.
+ * Finds every string (keys included) in a JSON value that holds a lone UTF-16 surrogate; returns JSON-pointer-like
+ * paths. JSON.stringify escapes them (so they would survive JSON), but they have no UTF-8 form: GitHub stores
+ * payloads as UTF-8 and the receiver writes files as UTF-8, so such a value could never arrive as sent. They are
+ * rejected rather than silently replaced by U+FFFD.
  */
-export function loneSurrogateIndex(value: string): number {
-  for (let i = 0; i < value.length; i++) {
-    const unit = value.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = value.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return i;
-    }
-    if (unit >= 0xdc00 && unit <= 0xdfff) return i;
-  }
-  return -1;
-}
-
-/** Finds every string (keys included) in a JSON value that holds a lone surrogate; returns JSON-pointer-like paths. */
 export function pathsWithLoneSurrogates(value: unknown, path = ''): string[] {
-  if (typeof value === 'string') return loneSurrogateIndex(value) >= 0 ? [path || '/'] : [];
+  if (typeof value === 'string') return value.isWellFormed() ? [] : [path || '/'];
   if (Array.isArray(value)) return value.flatMap((item, i) => pathsWithLoneSurrogates(item, `${path}/${i}`));
   if (typeof value === 'object' && value !== null) {
     return Object.entries(value).flatMap(([key, item]) => [
-      ...(loneSurrogateIndex(key) >= 0 ? [`${path}/${key}`] : []),
+      ...(key.isWellFormed() ? [] : [`${path}/${key}`]),
       ...pathsWithLoneSurrogates(item, `${path}/${key}`),
     ]);
   }

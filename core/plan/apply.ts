@@ -9,7 +9,7 @@ import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, wr
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Plan } from './model.js';
-import { isInside } from './planner.js';
+import { isInside } from './source.js';
 
 export async function applyPlan(root: string, plan: Plan): Promise<void> {
   const realRoot = realpathSync(root);

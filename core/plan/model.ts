@@ -1,18 +1,7 @@
 /** What the planner produces: pure data, written to disk only by `apply.ts`. */
+import type { SpanChange } from '../edit/model.js';
 
-/** One changed span inside one file. */
-export interface SpanChange {
-  /** Variable written, e.g. `docker_image_tag`. */
-  variable: string;
-  before: string;
-  after: string;
-  /** 1-based line of the span's start in the original file. */
-  line: number;
-  /** How it was found: the regex label, the YAML path, or `images[name=...].newTag`. */
-  locator: string;
-  /** Name of the rule that made this change (set by the planner; editors leave it out). */
-  rule?: string;
-}
+export type { SpanChange };
 
 export interface FileChange {
   /** Repo-relative path with `/` separators. */

@@ -3,7 +3,6 @@
 import { namedGroups } from '../edit/regex.js';
 import type { Problem } from '../errors.js';
 import { isOciDigest, isOciTag, quoteVisibly, unsafeCharacter } from '../oci.js';
-import { loneSurrogateIndex } from '../payload/validate.js';
 import type { Edit, Variables } from '../rules/model.js';
 
 /** Names of the variables `edit` writes (present or not in this dispatch). */
@@ -28,7 +27,7 @@ export function checkValue(name: string, value: string): Problem | undefined {
       message: `Variable '${name}' is ${shown}, which holds ${unsafe}; expected a single line without control, line-separator or bidirectional characters (it is written into a file)`,
     };
   }
-  if (loneSurrogateIndex(value) >= 0) {
+  if (!value.isWellFormed()) {
     return {
       code: 'plan/invalid-value',
       message: `Variable '${name}' is ${shown}, which holds a lone UTF-16 surrogate; expected text that has a UTF-8 form (it is written into a file)`,

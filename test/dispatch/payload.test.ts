@@ -6,7 +6,7 @@ import { buildClientPayload } from '../../core/payload/build.js';
 import { LIMITS, TRUNCATION_MARKER } from '../../core/payload/model.js';
 import { type DispatchSpec, prepareDispatch } from '../../core/payload/prepare.js';
 import { repositoryDispatchBody, toWorkflowInputs, utf8Bytes } from '../../core/payload/serialize.js';
-import { loneSurrogateIndex, parseClientPayload } from '../../core/payload/validate.js';
+import { parseClientPayload, pathsWithLoneSurrogates } from '../../core/payload/validate.js';
 
 const source = {
   repository: 'org/app',
@@ -126,9 +126,7 @@ describe('client_payload v1', () => {
   });
 
   it('rejects lone surrogates (no UTF-8 form) and names where they are', () => {
-    expect(loneSurrogateIndex('ok 🚀')).toBe(-1);
-    expect(loneSurrogateIndex('a\ud800b')).toBe(1);
-    expect(loneSurrogateIndex('\udc00')).toBe(0);
+    expect(pathsWithLoneSurrogates({ a: 'ok 🚀', b: ['a\ud800b'], '\udc00': 1 })).toEqual(['/b/0', '/\udc00']);
     const problems = new ProblemList();
     const userKeys = parseClientPayload('{"x": {"y": ["fine", "bad \\ud83d"]}}', 'client-payload', problems)!;
     const { problems: found } = prepare(spec({ userKeys }, { commitMessage: 'half \ud83d' }));
@@ -199,7 +197,7 @@ describe('the 64 KB limit', () => {
     const body = prepared!.body();
     const sent: string = JSON.parse(body).client_payload.commit_message;
     const kept = sent.slice(0, -TRUNCATION_MARKER.length);
-    expect(loneSurrogateIndex(kept)).toBe(-1);
+    expect(kept.isWellFormed()).toBe(true);
     expect(kept).toBe('🚀'.repeat(Array.from(kept).length));
     // One more code point would not have fitted.
     expect(utf8Bytes(body) + 4).toBeGreaterThan(LIMITS.maxBodyBytes);
