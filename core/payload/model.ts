@@ -1,6 +1,6 @@
 /**
  * The dispatch payload contract (client_payload, version 1) and GitHub's limits on it.
- * Key names are fixed by DESIGN.md: receivers written against the seed read them as they are.
+ * Key names are a contract (README: dispatch-action): receivers written against the seed read them as they are.
  */
 
 /** Where the dispatch came from; built from the runner's GITHUB_* variables. */

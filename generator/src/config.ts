@@ -73,7 +73,7 @@ export interface Config {
 }
 
 export const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
-/** The variables the generated sender puts in the payload (DESIGN.md "Dispatch payload"), usable as regex groups. */
+/** The variables the generated sender puts in the payload (README: dispatch-action, "Payload"), usable as regex groups. */
 export const PAYLOAD_VARIABLES = ['docker_image_tag', 'digest', 'image', 'git_branch', 'commit_message'];
 export const DEFAULT_TOKEN_SECRET = 'GITOPS_DISPATCH_TOKEN';
 

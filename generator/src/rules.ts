@@ -26,7 +26,7 @@ function ruleOf(env: EnvironmentConfig, image: string, argocdApp?: string): Reco
 }
 
 /**
- * The native rules (DESIGN.md "Native rules") the downstream workflow carries in receive-action's `rules` input.
+ * The native rules (README: Rules) the downstream workflow carries in receive-action's `rules` input.
  * `plan` parses exactly this text, so what it shows is what the receiver will do.
  */
 export function nativeRules(config: Config, options: { forPlan?: boolean } = {}): string {

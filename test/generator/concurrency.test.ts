@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: GitHub expressions (${{ }}) are the expected text
 /**
  * Item 7: the generated receiver never lets GitHub drop a pending update. GitHub's documented concurrency
- * (DESIGN.md "Scale beyond one machine"): per group, one running and one pending run; a new run cancels the older
+ * (README: Scale): per group, one running and one pending run; a new run cancels the older
  * pending one, unless the group sets `queue: max` (up to 100 pending, first in first out). A run without a group
  * never waits. The model below follows that text; the bursts run through it with the concurrency the generated
  * receiver really declares (its group expression evaluated by GitHub's evaluator).

@@ -22,7 +22,7 @@ environments:
 `;
 
 describe('config defaults', () => {
-  it('fills in the short config of DESIGN.md', () => {
+  it('fills in the short config of the README', () => {
     const c = parseConfig(GOOD, 'cfg.yml', { actionsRef: ACTIONS_REF });
     expect(c.eventType).toBe('update-gitops-repo');
     expect(c.actions).toEqual({ kind: 'ref', ref: ACTIONS_REF });

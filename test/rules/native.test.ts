@@ -41,7 +41,7 @@ const DESIGN_EXAMPLE = `- name: dev
 `;
 
 describe('parseNativeRules: valid rules', () => {
-  it('parses the DESIGN.md example into the model', () => {
+  it('parses the README example into the model', () => {
     const rules = parseNativeRules(DESIGN_EXAMPLE, '.github/gitops-rules.yml');
     expect(rules).toEqual([
       {
