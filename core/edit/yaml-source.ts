@@ -37,9 +37,6 @@ export function parseYamlPath(path: string): PathSegment[] {
     if (c === '[') {
       const m = /^\[(\d+)\]/.exec(path.slice(i));
       if (!m) bad(`at character ${i + 1}`);
-      if (segments.length === 0 && expectKey && i === 0) {
-        // A path may start with an index when the document is a list.
-      }
       segments.push(Number(m![1]));
       i += m![0].length;
       expectKey = false;
@@ -241,7 +238,7 @@ export interface ScalarSplice {
 }
 
 /** True when the node sits inside a flow collection (`{...}` / `[...]`), where `,]}` are special in plain text. */
-function insideFlow(text: string, offset: number, doc: Document.Parsed): boolean {
+function insideFlow(offset: number, doc: Document.Parsed): boolean {
   let inFlow = false;
   const visit = (node: unknown): void => {
     if (inFlow || !node || typeof node !== 'object') return;
@@ -260,7 +257,6 @@ function insideFlow(text: string, offset: number, doc: Document.Parsed): boolean
       }
     }
   };
-  void text;
   visit(doc.contents);
   return inFlow;
 }
@@ -282,7 +278,7 @@ export function scalarSplice(
   const scalar = node as Scalar;
   const token = scalar.srcToken as { type: string; offset: number; source: string } | undefined;
   const range = scalar.range!;
-  const inFlow = insideFlow(text, range[0], doc);
+  const inFlow = insideFlow(range[0], doc);
   if (!token) {
     // An empty value (`tag:`, `tag:  # comment`): the node has zero length, right after the colon or at the comment.
     // The value needs a space after the colon, and one before a comment (`v1#x` would be a plain scalar).
