@@ -139,7 +139,8 @@ function listPaths(paths: string[]): string {
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
 }
 
-function nothingToChange(plan: Plan): string {
+/** Why a landing commits nothing; both commit methods say it the same way. */
+export function nothingToChange(plan: Plan): string {
   if (plan.matchedRules.length === 0) return 'Nothing to commit: no rule matched, so no file changes.';
   if (plan.unchanged.length > 0) {
     return `Nothing to commit: ${listPaths(plan.unchanged)} already ${plan.unchanged.length === 1 ? 'holds' : 'hold'} these values (already at that tag).`;

@@ -1,26 +1,18 @@
-/** `commit-method: api`: the receive action's inputs turned into an API plan and landing (core/land/api does the work). */
-import { createRequestFn } from '../../action-runtime/github.js';
 import { UserError } from '../../core/errors.js';
-import { GitHubClient } from '../../core/github/client.js';
 import { explainApiFailure } from '../../core/github/explain-api.js';
 import { fetchTransport, GitHubGraphql } from '../../core/github/graphql.js';
-import { pullRequestBranch } from '../../core/github/pulls.js';
 import { type ApiStart, landThroughApi, openHead } from '../../core/land/api/land.js';
 import type { BranchHead } from '../../core/land/api/repository.js';
 import type { ApiFileSource } from '../../core/land/api/source.js';
-import type { LandResult, PullRequestLanding } from '../../core/land/land.js';
-import {
-  type DispatchSource,
-  type MessageTemplate,
-  pullRequestText,
-  templateTrailers,
-} from '../../core/land/message.js';
+import type { LandResult } from '../../core/land/land.js';
+import { type DispatchSource, type MessageTemplate, templateTrailers } from '../../core/land/message.js';
 import type { Logger } from '../../core/logger.js';
 import type { Plan } from '../../core/plan/model.js';
 import { planUpdate } from '../../core/plan/planner.js';
 import type { FileSource } from '../../core/plan/source.js';
 import type { Rule, Variables } from '../../core/rules/model.js';
 import type { ReceiveInputs } from './inputs.js';
+import { pullRequestLanding } from './land.js';
 
 export interface Remote {
   api: GitHubGraphql;
@@ -133,23 +125,16 @@ export async function landViaApi(o: {
   const { remote, inputs, variables, logger } = o;
   const start = remote.start;
   if (!start) throw new Error('landViaApi: plan first');
-  let pullRequest: PullRequestLanding | undefined;
-  if (inputs.pullRequest || start.plan.changes.some((c) => c.pullRequest)) {
-    const client = new GitHubClient({ request: createRequestFn(inputs.token, inputs.apiUrl), logger, sleep: o.sleep });
-    const environments = [...new Set(start.plan.changes.flatMap((c) => c.rules))];
-    const { title, body } = pullRequestText(start.plan, environments, variables, o.source);
-    pullRequest = {
-      enabled: true,
-      // Named as on the git path: from the validated image, else the source repository.
-      branch: pullRequestBranch(environments, o.source.image || o.source.repository || ''),
-      title,
-      body,
-      labels: inputs.labels,
-      reviewers: inputs.reviewers,
-      request: (route, params) => client.request(route, params),
-      repository: remote.repository,
-    };
-  }
+  const pullRequest = pullRequestLanding({
+    plan: start.plan,
+    inputs,
+    variables,
+    source: o.source,
+    repository: remote.repository,
+    apiUrl: inputs.apiUrl,
+    logger,
+    sleep: o.sleep,
+  });
   return landThroughApi({
     api: remote.api,
     repository: remote.repository,

@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
 import { describeNoAnswer } from '../../core/github/explain.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
-import { type LandResult, landChanges as land } from '../../core/land/land.js';
+import { type LandResult, landChanges as land, type PullRequestLanding } from '../../core/land/land.js';
 import {
   type DispatchSource,
   type MessageTemplate,
@@ -38,46 +38,59 @@ export interface LandOptions {
   sleep: (ms: number) => Promise<void>;
 }
 
+/** What a pull-request landing needs, for either commit method: text, branch and an explained API client. */
+export function pullRequestLanding(o: {
+  plan: Plan;
+  inputs: ReceiveInputs;
+  variables: Variables;
+  source: DispatchSource;
+  /** owner/repo of the GitOps repository. */
+  repository: string;
+  apiUrl: string;
+  logger: Logger;
+  sleep: (ms: number) => Promise<void>;
+}): PullRequestLanding | undefined {
+  const { inputs, plan } = o;
+  if (!inputs.pullRequest && !plan.changes.some((c) => c.pullRequest)) return undefined;
+  const client = new GitHubClient({
+    request: createRequestFn(inputs.token, o.apiUrl),
+    logger: o.logger,
+    sleep: o.sleep,
+    limits: requestLimits(process.env),
+  });
+  const environments = [...new Set(plan.changes.flatMap((c) => c.rules))];
+  const { title, body } = pullRequestText(plan, environments, o.variables, o.source);
+  return {
+    enabled: true,
+    // Named from the validated image (else the source repository), the same value the ownership trailer holds.
+    branch: pullRequestBranch(environments, o.source.image || o.source.repository || ''),
+    title,
+    body,
+    labels: inputs.labels,
+    reviewers: inputs.reviewers,
+    request: async (route, params) => {
+      try {
+        return await client.request(route, params);
+      } catch (error) {
+        const noAnswer = error instanceof GitHubApiError ? describeNoAnswer(error) : undefined;
+        if (noAnswer === undefined) throw error;
+        throw new UserError({
+          code: 'github/no-answer',
+          message:
+            `GitHub's API at ${o.apiUrl} did not answer while opening the pull request (${noAnswer}). Check the ` +
+            "runner's network or https://www.githubstatus.com, then run the job again: the rerun finds the update " +
+            'branch and opens or updates the same pull request.',
+        });
+      }
+    },
+    repository: o.repository,
+  };
+}
+
 export async function landChanges(o: LandOptions): Promise<LandResult> {
   const { inputs, variables } = o;
   await applyPlan(o.root, o.plan);
-  const wantsPullRequest = inputs.pullRequest || o.plan.changes.some((c) => c.pullRequest);
-  let pullRequest: Parameters<typeof land>[0]['pullRequest'];
-  if (wantsPullRequest) {
-    const client = new GitHubClient({
-      request: createRequestFn(inputs.token, o.apiUrl),
-      logger: o.logger,
-      sleep: o.sleep,
-      limits: requestLimits(process.env),
-    });
-    const environments = [...new Set(o.plan.changes.flatMap((c) => c.rules))];
-    const { title, body } = pullRequestText(o.plan, environments, variables, o.source);
-    pullRequest = {
-      enabled: true,
-      // Named from the validated image (else the source repository), the same value the ownership trailer holds.
-      branch: pullRequestBranch(environments, o.source.image || o.source.repository || ''),
-      title,
-      body,
-      labels: inputs.labels,
-      reviewers: inputs.reviewers,
-      request: async (route, params) => {
-        try {
-          return await client.request(route, params);
-        } catch (error) {
-          const noAnswer = error instanceof GitHubApiError ? describeNoAnswer(error) : undefined;
-          if (noAnswer === undefined) throw error;
-          throw new UserError({
-            code: 'github/no-answer',
-            message:
-              `GitHub's API at ${o.apiUrl} did not answer while opening the pull request (${noAnswer}). Check the ` +
-              "runner's network or https://www.githubstatus.com, then run the job again: the rerun finds the update " +
-              'branch and opens or updates the same pull request.',
-          });
-        }
-      },
-      repository: o.repository,
-    };
-  }
+  const pullRequest = pullRequestLanding({ ...o, plan: o.plan });
   return land({
     root: o.root,
     logger: o.logger,

@@ -17,7 +17,7 @@ import type { Logger } from '../../logger.js';
 import type { Plan } from '../../plan/model.js';
 import type { FileSource } from '../../plan/source.js';
 import { jitteredBackoff, realSleep } from '../../retry.js';
-import { DEFAULT_BACKOFF, LandError, type LandResult, type PullRequestLanding } from '../land.js';
+import { DEFAULT_BACKOFF, LandError, type LandResult, nothingToChange, type PullRequestLanding } from '../land.js';
 import { composeCommitMessage } from '../message.js';
 import { checkBranchOwnership } from '../ownership.js';
 import {
@@ -138,19 +138,6 @@ export function isOurCommit(message: string, ours: CommitMessageParts, trailers:
     return source.every(([k, v]) => theirs[k] === v) && message.split('\n')[0]?.trimEnd() === ours.headline;
   }
   return message.replace(/\s+$/, '') === ours.full;
-}
-
-function listPaths(paths: string[]): string {
-  const shown = paths.slice(0, 5).join(', ');
-  return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
-}
-
-function nothingToChange(plan: Plan): string {
-  if (plan.matchedRules.length === 0) return 'Nothing to commit: no rule matched, so no file changes.';
-  if (plan.unchanged.length > 0) {
-    return `Nothing to commit: ${listPaths(plan.unchanged)} already ${plan.unchanged.length === 1 ? 'holds' : 'hold'} these values (already at that tag).`;
-  }
-  return `Nothing to commit: rules ${plan.matchedRules.join(', ')} matched but selected no file that changes.`;
 }
 
 /** Refuses (all at once, nothing written) files the commit would turn into mode 100644. */
