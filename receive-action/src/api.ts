@@ -4,7 +4,7 @@ import { fetchTransport, GitHubGraphql } from '../../core/github/graphql.js';
 import { type ApiStart, landThroughApi, openHead } from '../../core/land/api/land.js';
 import type { BranchHead } from '../../core/land/api/repository.js';
 import type { ApiFileSource } from '../../core/land/api/source.js';
-import type { LandResult } from '../../core/land/land.js';
+import type { LandResult } from '../../core/land/index.js';
 import { type DispatchSource, type MessageTemplate, templateTrailers } from '../../core/land/message.js';
 import type { Logger } from '../../core/logger.js';
 import type { Plan } from '../../core/plan/model.js';

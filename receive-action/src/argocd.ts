@@ -9,7 +9,7 @@ import { type AppOutcome, followArgoCd } from '../../core/argocd/wait.js';
 import { pushEvent, sendPushWebhook } from '../../core/argocd/webhook.js';
 import { ProblemList } from '../../core/errors.js';
 import { Git } from '../../core/git/git.js';
-import type { LandResult } from '../../core/land/land.js';
+import type { LandResult } from '../../core/land/index.js';
 import type { Logger } from '../../core/logger.js';
 import type { Plan } from '../../core/plan/model.js';
 import type { Rule } from '../../core/rules/model.js';

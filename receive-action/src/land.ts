@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
 import { describeNoAnswer } from '../../core/github/explain.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
-import { type LandResult, landChanges as land, type PullRequestLanding } from '../../core/land/land.js';
+import { type LandResult, landChanges as land, type PullRequestLanding } from '../../core/land/index.js';
 import {
   type DispatchSource,
   type MessageTemplate,

@@ -9,7 +9,7 @@ import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock, scaledSleep } from '../../action-runtime/sleep.js';
 import { quoted } from '../../core/display.js';
 import { errorMessage, UserError } from '../../core/errors.js';
-import type { LandResult } from '../../core/land/land.js';
+import type { LandResult } from '../../core/land/index.js';
 import { checkRendersText, compileMessageTemplate, readSource, sourceTrailers } from '../../core/land/message.js';
 import { applyPlan } from '../../core/plan/apply.js';
 import { renderDiff } from '../../core/plan/diff.js';

@@ -4,7 +4,7 @@
  * HTML or a mention.
  */
 import { codeSpan, oneLine } from '../../core/display.js';
-import type { LandResult } from '../../core/land/land.js';
+import type { LandResult } from '../../core/land/index.js';
 import type { Plan } from '../../core/plan/model.js';
 
 function cell(text: string): string {

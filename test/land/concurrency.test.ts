@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { landChanges } from '../../core/land/land.js';
+import { landChanges } from '../../core/land/index.js';
 import { bareRemote, cloneRemote, git, remoteLog } from '../support/git.js';
 import { prepareLanding } from './fake-planner.js';
 

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LandOptions } from '../../core/land/land.js';
+import type { LandOptions } from '../../core/land/index.js';
 import { silentLogger } from '../../core/logger.js';
 import type { FileChange, Plan } from '../../core/plan/model.js';
 

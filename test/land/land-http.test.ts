@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LandError, type LandResult, landChanges } from '../../core/land/land.js';
+import { LandError, type LandResult, landChanges } from '../../core/land/index.js';
 import { MemoryLogger } from '../../core/logger.js';
 import {
   bareRemote,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { landChanges } from '../../core/land/land.js';
+import { landChanges } from '../../core/land/index.js';
 import { silentLogger } from '../../core/logger.js';
 import { applyPlan } from '../../core/plan/apply.js';
 import { planUpdate } from '../../core/plan/planner.js';

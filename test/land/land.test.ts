@@ -2,7 +2,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
-import { DEFAULT_AUTHOR, LandError, landChanges } from '../../core/land/land.js';
+import { DEFAULT_AUTHOR, LandError, landChanges } from '../../core/land/index.js';
 import { MemoryLogger } from '../../core/logger.js';
 import {
   bareRemote,

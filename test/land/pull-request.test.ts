@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
 import { pullRequestBranch } from '../../core/github/pulls.js';
-import { LandError, type LandOptions, landChanges, type PullRequestLanding } from '../../core/land/land.js';
+import { LandError, type LandOptions, landChanges, type PullRequestLanding } from '../../core/land/index.js';
 import { MemoryLogger, silentLogger } from '../../core/logger.js';
 import { bareRemote, cloneRemote, commitTo, git, remoteLog, tempDir } from '../support/git.js';
 import { type GitHubApi, startGitHubApi } from '../support/github-api.js';

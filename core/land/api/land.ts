@@ -17,8 +17,8 @@ import type { Logger } from '../../logger.js';
 import type { Plan } from '../../plan/model.js';
 import type { FileSource } from '../../plan/source.js';
 import { jitteredBackoff, realSleep } from '../../retry.js';
-import { DEFAULT_BACKOFF, LandError, type LandResult, nothingToChange, type PullRequestLanding } from '../land.js';
 import { composeCommitMessage } from '../message.js';
+import { DEFAULT_BACKOFF, LandError, type LandResult, nothingToChange, type PullRequestLanding } from '../model.js';
 import { checkBranchOwnership } from '../ownership.js';
 import {
   type BranchHead,
