@@ -4,7 +4,7 @@
  * INPUT_<NAME> (upper case, `-` -> `_`). Defaults here equal action.yml's, so the bundle also runs alone.
  */
 import { isAbsolute, normalize } from 'node:path';
-import { getInput, InputReader, parseBoolean } from '../../action-runtime/inputs.js';
+import { getInput, InputReader, parseBoolean, show } from '../../action-runtime/inputs.js';
 import { graphqlUrlFor } from '../../core/github/graphql.js';
 import { checkAuthor, MAX_ATTEMPTS_LIMIT } from '../../core/land/identity.js';
 
@@ -58,7 +58,6 @@ export { getInput };
 export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
   const read = new InputReader(env);
   const problems = read.problems;
-  const show = (value: string) => JSON.stringify(value);
 
   // Not trimmed: problems in rules and mappings point at lines of the text as given.
   const rules = read.raw('rules');
