@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'input/argocd-webhook-url'
   | 'input/argocd-webhook-secret'
   | 'input/argocd-both'
+  | 'input/commit-method'
   // payload
   | 'payload/too-large'
   | 'payload/too-many-keys'
@@ -172,6 +173,11 @@ export type ErrorCode =
   | 'usage/not-writable'
   | 'usage/out-and-dirs'
   | 'usage/repo'
+  // api (commit-method api)
+  | 'api/no-branch'
+  | 'api/not-text'
+  | 'api/file-mode'
+  | 'api/repository'
   // an HTTP status GitHub answered with, e.g. github/422
   | `github/${number}`;
 

@@ -95,6 +95,16 @@ describe('integers, choices, urls, lists, trimming', () => {
       ['input/choice', `Input 'mode' is "workflow"; expected one of: repository_dispatch, workflow_dispatch`],
     ]);
     expect(receiveProblems({ INPUT_ONLY_NEWER: 'true' }).map((p) => p.code)).toEqual(['input/choice']);
+    expect(receiveProblems({ INPUT_COMMIT_METHOD: 'API' }).map((p) => [p.code, p.input])).toEqual([
+      ['input/choice', 'commit-method'],
+    ]);
+    // commit: False is false for the api mode's consistency check too, as for the parser.
+    expect(
+      receiveProblems({ INPUT_COMMIT_METHOD: 'api', INPUT_COMMIT: 'False' }).map((p) => [p.code, p.input]),
+    ).toEqual([['input/commit-method', 'commit']]);
+    expect(receiveProblems({ INPUT_API_URL: 'https://ghe.example.com/api/v3?x=1' }).map((p) => p.code)).toEqual([
+      'input/url',
+    ]);
     expect(dispatchProblems({ INPUT_API_URL: 'ftp://x' }).map((p) => [p.code, p.input])).toEqual([
       ['input/url', 'api-url'],
     ]);
