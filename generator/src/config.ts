@@ -188,7 +188,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     if (typeof compiled === 'string') {
       add(
         'config/bad-pattern',
-        `'environments.${name}.tag' is ${JSON.stringify(env.tag)}, which is not a valid pattern: ${compiled}`,
+        `'environments.${name}.tag' is ${JSON.stringify(env.tag)}, which is not a valid regular expression: ${compiled}`,
         [...base, 'tag'],
       );
     }
