@@ -1,5 +1,5 @@
 /** What every editor returns and accepts. Editors are pure: text in, text and the changed spans out. */
-import { UserError } from '../errors.js';
+import { type ErrorCode, UserError } from '../errors.js';
 import { quoteVisibly } from '../oci.js';
 
 /** One changed span inside one file. */
@@ -49,6 +49,6 @@ export function shown(value: string): string {
 }
 
 /** Editors refuse with a UserError carrying a stable code; the planner adds the file and rule. */
-export function fail(code: string, message: string): never {
+export function fail(code: ErrorCode, message: string): never {
   throw new UserError({ code, message });
 }

@@ -9,7 +9,7 @@
  * text is an error too (a global empty match would write the value between every pair of characters).
  * Several patterns of one edit apply in order, each to the text the previous one produced.
  */
-import { UserError } from '../errors.js';
+import { type Problem, UserError } from '../errors.js';
 import type { Variables } from '../rules/model.js';
 import { suggest } from '../suggest.js';
 import { type EditOptions, type EditResult, lineAt, type SpanChange, shown } from './model.js';
@@ -69,7 +69,7 @@ export function compilePattern(pattern: RegexPattern): RegExp {
 
 /** Problems with the patterns themselves (compile errors, unknown variables), all at once. */
 export function checkPatterns(patterns: RegexPattern[], variables: Variables): void {
-  const problems = [];
+  const problems: Problem[] = [];
   const known = Object.keys(variables);
   for (const pattern of patterns) {
     try {

@@ -3,11 +3,8 @@
  * file editors use for completion), then the meaning: unique names, regexes that compile, safe globs. Every
  * problem found is reported at once, each pointing at the line and column of the offending YAML node.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument } from 'yaml';
-import { type Problem, ProblemList } from '../errors.js';
-import { pointerSegments } from '../json-pointer.js';
-import { suggest } from '../suggest.js';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { checkYaml } from '../yaml-schema.js';
 import { checkGlob } from './glob.js';
 import type { Condition, Edit, FileUpdate, Rule } from './model.js';
 import { conditionPatternError } from './pattern.js';
@@ -31,82 +28,30 @@ function validator(): ValidateFunction {
  * Throws a `UserError` listing every problem, each with `file: source`, `line` and `column`.
  */
 export function parseNativeRules(text: string, source: string): Rule[] {
-  const problems = new ProblemList();
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-  const at = (
-    node: { range?: [number, number, number?] | null } | null | undefined,
-  ): { line?: number; column?: number } => {
-    if (!node?.range) return {};
-    const pos = lineCounter.linePos(node.range[0]);
-    return { line: pos.line, column: pos.col };
-  };
-
-  for (const error of doc.errors) {
-    const pos = error.linePos?.[0];
-    problems.add({
-      code: 'rules/yaml-syntax',
-      message: `${source} is not valid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-      file: source,
-      line: pos?.line,
-      column: pos?.col,
-    });
-  }
-  problems.throwIfAny();
-
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (data === null || data === undefined) {
-    problems.add({
-      code: 'rules/empty',
-      message: `${source} holds no rules; expected a list of rules, each with 'name', 'when' and 'update'`,
-      file: source,
-      line: 1,
-      column: 1,
-    });
-    problems.throwIfAny();
-  }
-
-  /** Finds the node (and, for map entries, the pair) that a JSON pointer path names. */
-  const locate = (path: string[]): { node?: Node | null; pair?: Pair } => {
-    let node: unknown = doc.contents;
-    let pair: Pair | undefined;
-    for (const segment of path) {
-      if (isAlias(node)) node = node.resolve(doc);
-      if (isSeq(node)) {
-        node = node.items[Number(segment)];
-        pair = undefined;
-      } else if (isMap(node)) {
-        pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment) as
-          | Pair
-          | undefined;
-        node = pair?.value;
-      } else {
-        return {};
-      }
-    }
-    return { node: node as Node | null | undefined, pair };
-  };
-  const nodeAt = (path: string[]): { line?: number; column?: number } => {
-    for (let n = path.length; n >= 0; n--) {
-      const { node, pair } = locate(path.slice(0, n));
-      const pos = at(node);
-      if (pos.line) return pos;
-      if (pair && isScalar(pair.key)) return at(pair.key);
-    }
-    return { line: 1, column: 1 };
-  };
-  const keyAt = (path: string[], key: string): { line?: number; column?: number } => {
-    const { pair } = locate([...path, key]);
-    return pair && isScalar(pair.key) ? at(pair.key) : nodeAt(path);
-  };
-  const where = (path: (string | number)[]): string => describePath(path.map(String), data);
-
-  const validate = validator();
-  if (!validate(data)) {
-    for (const problem of schemaProblems(validate.errors ?? [], data, where, nodeAt, keyAt)) {
-      problems.add({ ...problem, file: source });
-    }
-  }
+  const checked = checkYaml(text, {
+    domain: 'rules',
+    file: source,
+    validate: validator(),
+    expected: "a list of rules, each with 'name', 'when' and 'update'",
+    rootWords: 'the rules document',
+    itemWords: (index, rule) =>
+      isRecord(rule) && typeof rule.name === 'string' ? `rule '${rule.name}'` : `rule #${index + 1}`,
+    patternWords,
+    nameWords: () => "a variable name: letters, digits, '_' or '-', not starting with a digit or '-'",
+    oneOf: (path, value, here) => {
+      if (!(path.length === 3 && path[1] === 'update')) return undefined;
+      const present = EDIT_KEYS.filter((k) => isRecord(value) && k in value);
+      return {
+        code: 'rules/edit-kind',
+        message:
+          present.length === 0
+            ? `${capitalize(here)} needs one way to edit the files: 'yaml-path', 'regex' or 'kustomize-image'`
+            : `${capitalize(here)} has ${present.map((k) => `'${k}'`).join(' and ')}; use exactly one of 'yaml-path', 'regex', 'kustomize-image'`,
+      };
+    },
+  });
+  const { data, problems } = checked;
+  const nodeAt = (path: string[]) => checked.at(path);
 
   // Meaning checks run on whatever has the right shape, so they are reported together with shape problems.
   const rules: Rule[] = [];
@@ -202,9 +147,7 @@ export function parseNativeRules(text: string, source: string): Rule[] {
     rules.push(rule);
   });
 
-  // Reported in reading order, whichever check found them.
-  problems.items.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  problems.throwIfAny();
+  checked.finish();
   return rules;
 }
 
@@ -233,111 +176,6 @@ function buildEdit(item: Record<string, unknown>, index: number): Edit | undefin
   return undefined;
 }
 
-/** Turns Ajv's errors into problems with codes, positions and plain words. */
-function schemaProblems(
-  errors: ErrorObject[],
-  data: unknown,
-  where: (path: string[]) => string,
-  nodeAt: (path: string[]) => { line?: number; column?: number },
-  keyAt: (path: string[], key: string) => { line?: number; column?: number },
-): Omit<Problem, 'file'>[] {
-  const out: Omit<Problem, 'file'>[] = [];
-  const seen = new Set<string>();
-  const editKindAt = new Set(
-    errors
-      .filter((e) => e.keyword === 'oneOf' && /^\/\d+\/update\/\d+$/.test(e.instancePath))
-      .map((e) => e.instancePath),
-  );
-  for (const e of errors) {
-    const path = pointerSegments(e.instancePath);
-    const here = where(path);
-    const value = valueAt(data, path);
-    let problem: Omit<Problem, 'file'> | undefined;
-    switch (e.keyword) {
-      case 'additionalProperties': {
-        const key = String(e.params.additionalProperty);
-        const allowed = allowedKeys(e.parentSchema);
-        const hint = suggest(key, allowed);
-        problem = {
-          code: 'rules/unknown-key',
-          message: `Unknown key '${key}' in ${here}${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of: ${allowed.join(', ')}`,
-          ...keyAt(path, key),
-        };
-        break;
-      }
-      case 'required': {
-        const key = String(e.params.missingProperty);
-        if (editKindAt.has(e.instancePath) && (EDIT_KEYS as readonly string[]).includes(key)) break;
-        problem = { code: 'rules/missing-key', message: `${capitalize(here)} needs '${key}'`, ...nodeAt(path) };
-        break;
-      }
-      case 'oneOf': {
-        if (!editKindAt.has(e.instancePath)) break;
-        const present = EDIT_KEYS.filter((k) => isRecord(value) && k in value);
-        problem = {
-          code: 'rules/edit-kind',
-          message:
-            present.length === 0
-              ? `${capitalize(here)} needs one way to edit the files: 'yaml-path', 'regex' or 'kustomize-image'`
-              : `${capitalize(here)} has ${present.map((k) => `'${k}'`).join(' and ')}; use exactly one of 'yaml-path', 'regex', 'kustomize-image'`,
-          ...nodeAt(path),
-        };
-        break;
-      }
-      case 'dependencies': {
-        const key = String(e.params.property);
-        problem = {
-          code: 'rules/misplaced-key',
-          message: `'${key}' in ${here} only applies together with '${String(e.params.missingProperty)}'`,
-          ...keyAt(path, key),
-        };
-        break;
-      }
-      case 'type':
-        problem = {
-          code: 'rules/wrong-type',
-          message: `${capitalize(here)} is ${describeValue(value)}; expected ${describeType(e.params.type)}`,
-          ...nodeAt(path),
-        };
-        break;
-      case 'minItems':
-      case 'minProperties':
-      case 'minLength':
-        problem = { code: 'rules/empty-value', message: `${capitalize(here)} is empty`, ...nodeAt(path) };
-        break;
-      case 'propertyNames': {
-        const key = String(e.params.propertyName);
-        problem = {
-          code: 'rules/invalid-value',
-          message: `Variable name '${key}' in ${here} is not a valid name; expected letters, digits, '_' or '-', not starting with a digit or '-'`,
-          ...keyAt(path, key),
-        };
-        break;
-      }
-      case 'pattern':
-        if (e.propertyName !== undefined) break; // reported by its `propertyNames` error
-        problem = {
-          code: 'rules/invalid-value',
-          message: `${capitalize(here)} is ${JSON.stringify(value)}; expected ${patternWords(path)}`,
-          ...nodeAt(path),
-        };
-        break;
-      default:
-        problem = {
-          code: 'rules/invalid-value',
-          message: `${capitalize(here)} ${e.message ?? 'is invalid'}`,
-          ...nodeAt(path),
-        };
-    }
-    if (!problem) continue;
-    const key = `${problem.code}|${problem.line}|${problem.column}|${problem.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(problem);
-  }
-  return out;
-}
-
 function patternWords(path: string[]): string {
   const last = path[path.length - 1];
   if (last === 'name') return "1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit";
@@ -345,53 +183,6 @@ function patternWords(path: string[]): string {
   if (last === 'kustomize-image') return 'an image name without spaces, e.g. ghcr.io/org/app';
   if (last === 'argocd-app') return 'an Argo CD Application name (lower case), or namespace/name, e.g. myapp-dev';
   return 'a value of the documented form';
-}
-
-function allowedKeys(parentSchema: unknown): string[] {
-  if (isRecord(parentSchema) && isRecord(parentSchema.properties)) return Object.keys(parentSchema.properties);
-  return [];
-}
-
-function valueAt(data: unknown, path: string[]): unknown {
-  let value = data;
-  for (const segment of path) {
-    if (Array.isArray(value)) value = value[Number(segment)];
-    else if (isRecord(value)) value = value[segment];
-    else return undefined;
-  }
-  return value;
-}
-
-/** `rule 'dev', update[0].files` for `/0/update/0/files`. */
-function describePath(path: string[], data: unknown): string {
-  if (path.length === 0) return 'the rules document';
-  const [first, ...rest] = path;
-  const rule = valueAt(data, [first!]);
-  let out = isRecord(rule) && typeof rule.name === 'string' ? `rule '${rule.name}'` : `rule #${Number(first) + 1}`;
-  let tail = '';
-  for (const segment of rest) tail += /^\d+$/.test(segment) ? `[${segment}]` : `${tail ? '.' : ''}${segment}`;
-  if (tail) out += `, ${tail}`;
-  return out;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return 'empty';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  return `${typeof value === 'string' ? 'a string' : `a ${typeof value}`} (${JSON.stringify(value)})`;
-}
-
-function describeType(type: unknown): string {
-  const words: Record<string, string> = {
-    object: 'a map',
-    array: 'a list',
-    string: 'a string',
-    boolean: 'true or false',
-    number: 'a number',
-    integer: 'a whole number',
-  };
-  const list = Array.isArray(type) ? type : [type];
-  return list.map((t) => words[String(t)] ?? String(t)).join(' or ');
 }
 
 function capitalize(text: string): string {

@@ -22,7 +22,7 @@
  * JavaScript's.
  */
 import { parseDocument } from 'yaml';
-import { type Problem, ProblemList } from '../errors.js';
+import { type ErrorCode, type Problem, ProblemList } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { checkGlob } from './glob.js';
 import type { Condition, FileUpdate, Rule } from './model.js';
@@ -60,7 +60,7 @@ export function parseSeedMappings(inputs: SeedInputs): Rule[] {
   const problems = new ProblemList();
   const regexes = collectRegexes(inputs, problems);
   const text = inputs.mappings ?? '';
-  const mappingProblem = (message: string, code = 'mappings/syntax'): void =>
+  const mappingProblem = (message: string, code: ErrorCode = 'mappings/syntax'): void =>
     problems.add({ code, message, input: 'mappings' });
 
   if (text.trim() === '') {
@@ -178,7 +178,7 @@ function parseFileSelection(
   inputs: SeedInputs,
   problems: ProblemList,
 ): FileUpdate | undefined {
-  const fail = (code: string, message: string): undefined => {
+  const fail = (code: ErrorCode, message: string): undefined => {
     problems.add({ code, input: 'mappings', message: `Mapping ${name}: ${message}` });
     return undefined;
   };

@@ -3,8 +3,8 @@
  * themselves: action.yml maps each input through `env:` as INPUT_<NAME> (upper case, `-` -> `_`).
  */
 
-import { getInput } from '../../action-runtime/inputs.js';
-import { ProblemList } from '../../core/errors.js';
+import { getInput, InputReader } from '../../action-runtime/inputs.js';
+import type { ProblemList } from '../../core/errors.js';
 import { newDispatchId } from '../../core/github/runs.js';
 import type { Logger } from '../../core/logger.js';
 import { hasControlCharacter } from '../../core/oci.js';
@@ -52,59 +52,40 @@ export interface DeploymentInputs {
 
 export { getInput };
 
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-
 export function readInputs(env: NodeJS.ProcessEnv, context: RunContext, logger: Logger): DispatchInputs {
-  const problems = new ProblemList();
-  const required = (name: string, value: string, example: string) => {
-    if (value === '') {
-      problems.add({ code: 'input/required', input: name, message: `Input '${name}' is required; e.g. ${example}` });
-      return false;
-    }
-    return true;
-  };
+  const read = new InputReader(env);
+  const problems = read.problems;
 
-  const token = getInput(env, 'token');
-  required('token', token, 'token: ${{ secrets.GITOPS_DISPATCH_TOKEN }}');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the Actions expression to write in the workflow
+  const token = read.required('token', 'token: ${{ secrets.GITOPS_DISPATCH_TOKEN }}');
 
-  const repository = getInput(env, 'repository');
-  if (required('repository', repository, 'repository: myorg/myapp-gitops')) {
-    checkRepository(repository, 'repository', problems);
-  }
+  const repository = read.required('repository', 'repository: myorg/myapp-gitops');
+  if (repository) checkRepository(repository, 'repository', problems);
 
-  const eventType = getInput(env, 'event-type') || DEFAULT_EVENT_TYPE;
+  const eventType = read.text('event-type') || DEFAULT_EVENT_TYPE;
   checkEventType(eventType, 'event-type', problems);
 
-  const imageTag = getInput(env, 'image-tag');
-  if (required('image-tag', imageTag, 'image-tag: 1.4.2-dev')) checkImageTag(imageTag, 'image-tag', problems);
+  const imageTag = read.required('image-tag', 'image-tag: 1.4.2-dev');
+  if (imageTag) checkImageTag(imageTag, 'image-tag', problems);
 
-  const image = getInput(env, 'image');
+  const image = read.text('image');
   if (image) checkImage(image, 'image', problems);
 
-  const digest = getInput(env, 'digest');
+  const digest = read.text('digest');
   if (digest) checkDigest(digest, 'digest', problems);
 
-  const gitBranch = getInput(env, 'git-branch') || context.refName;
+  const gitBranch = read.text('git-branch') || context.refName;
 
   // Not trimmed: the commit message travels byte for byte, trailing newlines included.
-  const commitMessageInput = getInput(env, 'commit-message', { trim: false });
+  const commitMessageInput = read.raw('commit-message');
   const commitMessage = commitMessageInput !== '' ? commitMessageInput : (headCommitMessage(context) ?? '');
 
-  const userKeys = parseClientPayload(getInput(env, 'client-payload'), 'client-payload', problems) ?? {};
+  const userKeys = parseClientPayload(read.text('client-payload'), 'client-payload', problems) ?? {};
 
-  const modeText = getInput(env, 'mode') || 'repository_dispatch';
-  const mode = DISPATCH_MODES.find((m) => m === modeText);
-  if (!mode) {
-    problems.add({
-      code: 'input/mode',
-      input: 'mode',
-      message: `Input 'mode' is ${show(modeText)}; expected one of: ${DISPATCH_MODES.join(', ')}`,
-    });
-  }
+  const mode = read.choice('mode', DISPATCH_MODES, { fallback: 'repository_dispatch' });
 
-  const workflow = getInput(env, 'workflow');
-  const ref = getInput(env, 'ref');
+  const workflow = read.text('workflow');
+  const ref = read.text('ref');
   if (mode === 'workflow_dispatch') {
     if (workflow === '') {
       problems.add({
@@ -141,43 +122,26 @@ export function readInputs(env: NodeJS.ProcessEnv, context: RunContext, logger: 
     });
   }
 
-  const waitText = getInput(env, 'wait') || 'false';
-  const waitInput = TRUE.includes(waitText);
-  if (!waitInput && !FALSE.includes(waitText)) {
-    problems.add({
-      code: 'input/wait',
-      input: 'wait',
-      message: `Input 'wait' is ${show(waitText)}; expected true or false`,
-    });
-  }
-  const deployment = readDeploymentInputs(env, problems);
+  const waitInput = read.boolean('wait', false);
+  const deployment = readDeploymentInputs(read);
   // A deployment's final state comes from the run, so asking for one means waiting for it.
   const wait = waitInput || deployment !== undefined;
 
-  const timeoutText = getInput(env, 'wait-timeout') || String(DEFAULT_WAIT_TIMEOUT_SECONDS);
-  const waitTimeoutSeconds = /^[0-9]+$/.test(timeoutText) ? Number(timeoutText) : Number.NaN;
-  if (!(waitTimeoutSeconds >= 1 && waitTimeoutSeconds <= MAX_WAIT_TIMEOUT_SECONDS)) {
-    problems.add({
-      code: 'input/wait-timeout',
-      input: 'wait-timeout',
-      message: `Input 'wait-timeout' is ${show(timeoutText)}; expected whole seconds from 1 to ${MAX_WAIT_TIMEOUT_SECONDS}, e.g. 600`,
-    });
-  }
+  const waitTimeoutSeconds = read.integer('wait-timeout', {
+    min: 1,
+    max: MAX_WAIT_TIMEOUT_SECONDS,
+    fallback: DEFAULT_WAIT_TIMEOUT_SECONDS,
+    unit: 'whole seconds',
+  });
 
-  const apiUrlText = getInput(env, 'api-url') || context.apiUrl || 'https://api.github.com';
-  let apiUrl = apiUrlText.replace(/\/+$/, '');
-  try {
-    const url = new URL(apiUrlText);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
-    if (url.search || url.hash || url.username || url.password) throw new Error('has query, fragment or credentials');
-  } catch {
-    apiUrl = '';
-    problems.add({
-      code: 'input/api-url',
-      input: 'api-url',
-      message: `Input 'api-url' is ${show(apiUrlText)}; expected the REST API base URL, e.g. https://api.github.com or https://ghe.example.com/api/v3`,
-    });
-  }
+  const apiUrl = read.url(
+    'api-url',
+    {
+      example: 'https://api.github.com or https://ghe.example.com/api/v3',
+      expected: 'the REST API base URL (http or https, without credentials, query or fragment)',
+    },
+    read.text('api-url') || context.apiUrl || 'https://api.github.com',
+  );
 
   const prepared = prepareDispatch(
     {
@@ -217,25 +181,13 @@ export function readInputs(env: NodeJS.ProcessEnv, context: RunContext, logger: 
   };
 }
 
-function readBoolean(env: NodeJS.ProcessEnv, name: string, problems: ProblemList): boolean {
-  const text = getInput(env, name) || 'false';
-  if (TRUE.includes(text)) return true;
-  if (!FALSE.includes(text)) {
-    problems.add({
-      code: `input/${name}`,
-      input: name,
-      message: `Input '${name}' is ${show(text)}; expected true or false`,
-    });
-  }
-  return false;
-}
-
 /** Inputs 'deployment', 'environment', 'environment-url', 'production-environment', 'github-token'. */
-function readDeploymentInputs(env: NodeJS.ProcessEnv, problems: ProblemList): DeploymentInputs | undefined {
-  const enabled = readBoolean(env, 'deployment', problems);
-  const production = readBoolean(env, 'production-environment', problems);
-  const environment = getInput(env, 'environment');
-  const environmentUrl = getInput(env, 'environment-url');
+function readDeploymentInputs(read: InputReader): DeploymentInputs | undefined {
+  const problems: ProblemList = read.problems;
+  const enabled = read.boolean('deployment', false);
+  const production = read.boolean('production-environment', false);
+  const environment = read.text('environment');
+  const environmentUrl = read.text('environment-url');
   if (!enabled) {
     for (const [name, value] of [
       ['environment', environment],
@@ -264,23 +216,8 @@ function readDeploymentInputs(env: NodeJS.ProcessEnv, problems: ProblemList): De
       message: `Input 'environment' is ${show(environment)}; expected a GitHub environment name of at most 255 characters without control characters, e.g. dev`,
     });
   }
-  if (environmentUrl !== '') {
-    let ok = false;
-    try {
-      const url = new URL(environmentUrl);
-      ok = (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      problems.add({
-        code: 'input/environment-url',
-        input: 'environment-url',
-        message: `Input 'environment-url' is ${show(environmentUrl)}; expected an http(s) URL without credentials, e.g. https://dev.example.com`,
-      });
-    }
-  }
-  const token = getInput(env, 'github-token');
+  read.url('environment-url', { example: 'https://dev.example.com', allowQuery: true });
+  const token = read.text('github-token');
   if (token === '') {
     problems.add({
       code: 'input/required',

@@ -1,5 +1,6 @@
 /** Inputs -> core -> outputs. The only place that calls setFailed. */
 import * as core from '@actions/core';
+import { presentFailure } from '../../action-runtime/failure.js';
 import { createRequestFn } from '../../action-runtime/github.js';
 import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock } from '../../action-runtime/sleep.js';
@@ -20,6 +21,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let inputs: DispatchInputs | undefined;
   let result: DispatchResult | undefined;
   let failure: string | undefined;
+  let caught: unknown;
   let deployment: DeploymentTracker | undefined;
   let conclusion: string | undefined;
   try {
@@ -63,12 +65,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       },
     );
   } catch (error) {
+    caught = error;
     failure = errorMessage(error);
   }
   // After the wait, whatever it gave: the conclusion, or none (the run was not found or not followed).
   await deployment?.finish(conclusion, failure?.split('\n')[0]);
   if (inputs) await writeSummary(env, inputs, result, failure, deployment);
-  if (failure !== undefined) core.setFailed(failure);
+  if (failure !== undefined) presentFailure(caught);
 }
 
 function deploymentSpec(inputs: DispatchInputs, context: RunContext): DeploymentSpec {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatProblem, type Problem, UserError } from '../../core/errors.js';
+import { formatProblem, type Problem, problemSummary, UserError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { type CliContext, createParser, UsageError } from './cli.js';
 
@@ -22,8 +22,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof UserError) {
-      const text = error.problems.map((p) => withSource(p, ctx.cwd)).join('\n');
-      ctx.stderr.write(`${error.problems.length} problem(s):\n${text}\n`);
+      ctx.stderr.write(`${presentProblems(error.problems, ctx.cwd)}\n`);
       return 2;
     }
     if (error instanceof UsageError || (error instanceof Error && error.name === 'YError')) {
@@ -59,9 +58,19 @@ function stderrLogger(): Logger {
   };
 }
 
+/**
+ * The problems as both actions show them (core's formatProblem: one `file:line:column: message` line each), each
+ * followed by its source line with a caret under the column, then the one-line summary when there are several.
+ */
+export function presentProblems(problems: readonly Problem[], cwd: string): string {
+  const lines = problems.map((p) => withSource(p, cwd));
+  if (problems.length > 1) lines.push(problemSummary(problems));
+  return lines.join('\n');
+}
+
 /** One problem, and for a file position the source line with a caret under the column. */
 export function withSource(p: Problem, cwd: string): string {
-  const head = `  ${formatProblem(p)}`;
+  const head = formatProblem(p);
   if (!p.file || !p.line) return head;
   let line: string | undefined;
   try {

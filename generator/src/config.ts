@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { type Problem, ProblemList, UserError } from '../../core/errors.js';
-import { pointerSegments } from '../../core/json-pointer.js';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { type ErrorCode, UserError } from '../../core/errors.js';
 import { isOciTag } from '../../core/oci.js';
 import { tagVersion } from '../../core/plan/semver.js';
+import { type ConditionMatcher, compileCondition, conditionPatternError } from '../../core/rules/pattern.js';
+import { regexError } from '../../core/rules/regex-error.js';
 import { suggest } from '../../core/suggest.js';
+import { checkYaml, type Segment } from '../../core/yaml-schema.js';
 import { defaultFrom, EXAMPLE_SHA, type Flow, type From, prove, type Trigger } from './flows.js';
 import { defaultActionsRef, packageRoot } from './paths.js';
 
@@ -77,75 +78,19 @@ export const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
 export const PAYLOAD_VARIABLES = ['docker_image_tag', 'digest', 'image', 'git_branch', 'commit_message'];
 export const DEFAULT_TOKEN_SECRET = 'GITOPS_DISPATCH_TOKEN';
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-function validate(data: unknown): ErrorObject[] {
+let validator: ValidateFunction | undefined;
+function configValidator(): ValidateFunction {
   if (!validator) {
     const schema = JSON.parse(readFileSync(join(packageRoot(), 'generator', 'config.schema.json'), 'utf8'));
     validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
   }
-  return validator(data) ? [] : [...(validator.errors ?? [])];
+  return validator;
 }
 
-type Segment = string | number;
 // biome-ignore lint/suspicious/noExplicitAny: raw YAML data, read defensively; returned only after the schema passed
 type Raw = Record<string, any>;
 
-/** Finds the YAML node at `path`, and the key node when the last step is a map key. */
-function nodeAt(root: Node | null, path: Segment[]): { node?: Node; key?: Node } {
-  let node: Node | null | undefined = root;
-  let key: Node | undefined;
-  for (const seg of path) {
-    key = undefined;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-      if (!pair) return {};
-      key = pair.key as Node;
-      node = pair.value as Node | null;
-    } else if (isSeq(node)) {
-      node = node.items[Number(seg)] as Node | undefined;
-    } else {
-      return {};
-    }
-  }
-  return { node: node ?? key, key };
-}
-
-function schemaMessage(error: ErrorObject, path: Segment[], data: unknown): { code: string; message: string } {
-  const where = path.length ? path.join('.') : 'the config';
-  const shown = (value: unknown) => JSON.stringify(value);
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const extra = (error.params as { additionalProperty: string }).additionalProperty;
-      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
-      const guess = suggest(extra, allowed);
-      return {
-        code: 'config/unknown-key',
-        message: `'${where}' has unknown key '${extra}'${guess ? ` (did you mean '${guess}'?)` : ''}; expected one of: ${allowed.join(', ')}`,
-      };
-    }
-    case 'required':
-      return {
-        code: 'config/missing-key',
-        message: `'${where}' is missing required key '${(error.params as { missingProperty: string }).missingProperty}'`,
-      };
-    case 'pattern':
-      return {
-        code: 'config/bad-value',
-        message: `'${where}' is ${shown(data)}; expected ${describePattern(path)} (pattern ${(error.params as { pattern: string }).pattern})`,
-      };
-    case 'enum':
-      return {
-        code: 'config/bad-value',
-        message: `'${where}' is ${shown(data)}; expected one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`,
-      };
-    case 'propertyNames':
-      return { code: 'config/bad-name', message: `'${where}' has a bad name; ${error.message}` };
-    default:
-      return { code: 'config/bad-value', message: `'${where}' is ${shown(data)}; ${error.message}` };
-  }
-}
-
-function describePattern(path: Segment[]): string {
+function describePattern(path: string[]): string {
   const last = String(path[path.length - 1]);
   if (last === 'repository') return 'owner/repo';
   if (last === 'image') return 'an image name without tag, e.g. ghcr.io/owner/app';
@@ -167,21 +112,13 @@ const ONE_OF_FORMS: Record<string, string> = {
   'only-newer': 'true, false, or { strip-suffix: <suffix> }',
 };
 
-function getIn(data: unknown, path: Segment[]): unknown {
-  let value = data;
-  for (const seg of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[String(seg)];
-  }
-  return value;
-}
-
-function compile(pattern: string): RegExp | string {
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch (error) {
-    return (error as Error).message;
-  }
+/**
+ * An environment's `tag` pattern as the receiver will run it: the rule conditions' one dialect (RE2, anchored;
+ * core/rules/pattern.ts), so `.*\\-dev` and `\\p{L}` mean the same here as in the generated rules. A string is the
+ * reason the pattern is refused.
+ */
+function compile(pattern: string): ConditionMatcher | string {
+  return conditionPatternError(pattern, true) ?? compileCondition(pattern, true);
 }
 
 /** The literal tail of a pattern like `.*-dev` (`-dev`), or undefined when the pattern does not end in one. */
@@ -211,65 +148,21 @@ export interface ParseOptions {
 
 /** Parses and checks a config; throws UserError listing every problem with file, line and column. */
 export function parseConfig(text: string, file: string, options: ParseOptions = {}): Config {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problems = new ProblemList();
-  const at = (offset: number | undefined) => {
-    if (offset === undefined) return {};
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    problems.add({ code: 'config/yaml', message: e.message.split('\n')[0]!, file, ...at(e.pos[0]) });
-  }
-  problems.throwIfAny();
-  const data = doc.toJS() as unknown;
-  const root = doc.contents as Node | null;
-  const place = (path: Segment[], onKey = false): Pick<Problem, 'line' | 'column'> => {
-    // Walk back to the nearest existing node so a missing key points at its parent.
-    for (let n = path.length; n >= 0; n--) {
-      const found = nodeAt(root, path.slice(0, n));
-      const node = onKey && n === path.length ? (found.key ?? found.node) : found.node;
-      if (node?.range) return at(node.range[0]);
-    }
-    return { line: 1, column: 1 };
-  };
-  const add = (code: string, message: string, path: Segment[], onKey = false) =>
-    problems.add({ code, message, file, ...place(path, onKey) });
-
-  const errors = validate(data);
-  // A failed oneOf also reports every branch; one message naming the accepted forms reads better.
-  const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath);
-  for (const error of errors) {
-    const path = pointerSegments(error.instancePath);
-    if (error.keyword === 'oneOf') {
-      add(
-        'config/bad-value',
-        `'${path.join('.')}' is ${JSON.stringify(getIn(data, path))}; expected ${ONE_OF_FORMS[String(path[path.length - 1])] ?? 'one of the documented forms'}`,
-        path,
-      );
-      continue;
-    }
-    if (error.schemaPath.includes('/oneOf/') && oneOfPaths.some((p) => error.instancePath.startsWith(p))) continue;
-    const { code, message } = schemaMessage(error, path, getIn(data, path));
-    const keyPath =
-      error.keyword === 'additionalProperties'
-        ? [...path, (error.params as { additionalProperty: string }).additionalProperty]
-        : path;
-    add(code, message, keyPath, error.keyword === 'additionalProperties');
-  }
-  // Dedupe (oneOf branches can repeat the same message at the same place).
-  const seen = new Set<string>();
-  problems.items.splice(
-    0,
-    problems.items.length,
-    ...problems.items.filter((p) => {
-      const k = `${p.line}:${p.column}:${p.message}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
+  const checked = checkYaml(text, {
+    domain: 'config',
+    file,
+    validate: configValidator(),
+    expected: "a config with 'upstream', 'downstream' and 'environments'",
+    rootWords: 'the config',
+    patternWords: describePattern,
+    nameWords: () => "1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    oneOf: (path, value, here) => ({
+      message: `${here} is ${JSON.stringify(value)}; expected ${ONE_OF_FORMS[String(path[path.length - 1])] ?? 'one of the documented forms'}`,
     }),
-  );
+  });
+  const data = checked.data;
+  const add = (code: ErrorCode, message: string, path: Segment[], onKey = false) =>
+    checked.add(code, message, path, onKey);
 
   const raw = (data ?? {}) as Raw;
   const up = (raw.upstream ?? {}) as Raw;
@@ -310,16 +203,18 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     let edit: EnvironmentEdit = { kind: 'yaml-path', path: 'image.tag' };
     if (typeof env.regex === 'string') {
       edit = { kind: 'regex', regex: env.regex };
-      try {
-        const re = new RegExp(env.regex, 'u');
-        if (!/\(\?<[A-Za-z_]\w*>/.test(re.source)) {
+      // An edit pattern, run by the receiver with JavaScript's engine (core/edit/regex.ts), without flags.
+      const bad = regexError(env.regex);
+      if (bad === undefined) {
+        const source: string = env.regex;
+        if (!/\(\?<[A-Za-z_]\w*>/.test(source)) {
           add(
             'config/regex-no-group',
             `'environments.${name}.regex' is ${JSON.stringify(env.regex)}; expected a named group such as (?<docker_image_tag>...) marking the span to replace`,
             [...base, 'regex'],
           );
         }
-        for (const m of re.source.matchAll(/\(\?<([A-Za-z_]\w*)>/g)) {
+        for (const m of source.matchAll(/\(\?<([A-Za-z_]\w*)>/g)) {
           if (PAYLOAD_VARIABLES.includes(m[1]!)) continue;
           const guess = suggest(m[1]!, PAYLOAD_VARIABLES);
           add(
@@ -328,10 +223,10 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
             [...base, 'regex'],
           );
         }
-      } catch (error) {
+      } else {
         add(
           'config/bad-pattern',
-          `'environments.${name}.regex' is ${JSON.stringify(env.regex)}, which is not a valid regular expression: ${(error as Error).message}`,
+          `'environments.${name}.regex' is ${JSON.stringify(env.regex)}, which is not a valid regular expression: ${bad}`,
           [...base, 'regex'],
         );
       }
@@ -437,7 +332,9 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
         );
         continue;
       }
-      const routes = environments.filter((e) => (compile(e.tag) as RegExp).test(env.exampleTag)).map((e) => e.name);
+      const routes = environments
+        .filter((e) => (compile(e.tag) as ConditionMatcher).test(env.exampleTag))
+        .map((e) => e.name);
       if (!routes.includes(env.name)) {
         add(
           'config/example-mismatch',
@@ -454,7 +351,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       }
     }
   }
-  problems.throwIfAny();
+  checked.finish();
 
   return {
     source: file,

@@ -3,7 +3,9 @@
  * one docker/metadata-action `tags:` line, enabled only on its own refs; `prove` runs every line through the action's
  * semantics (metadata.ts) for representative pushes and routes the result through the environments' patterns.
  */
+import type { ErrorCode } from '../../core/errors.js';
 import { isOciTag } from '../../core/oci.js';
+import { compileCondition } from '../../core/rules/pattern.js';
 import { filterMatches, runMetadata } from './metadata.js';
 
 /** `pattern` is a literal ref name, or a literal prefix followed by `*` (GitHub filter pattern). */
@@ -161,12 +163,13 @@ export function simulate(flows: Flow[], ref: string, sha = EXAMPLE_SHA): Outcome
 }
 
 export function route(flows: Flow[], tag: string): string[] {
-  return flows.filter((f) => new RegExp(`^(?:${f.tag})$`, 'u').test(tag)).map((f) => f.name);
+  // The receiver's dialect (RE2, anchored), so the generator routes a tag exactly as the generated rules will.
+  return flows.filter((f) => compileCondition(f.tag, true).test(tag)).map((f) => f.name);
 }
 
 export interface FlowProblem {
   env: string;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 

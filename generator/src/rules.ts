@@ -3,7 +3,7 @@ import type { Config, EnvironmentConfig } from './config.js';
 
 /** Escapes a literal for use inside a regular expression. */
 export function escapeRegExp(text: string): string {
-  // Only syntax characters: with the `u` flag an escaped `-` or `/` outside a class is an error.
+  // Only syntax characters: the receiver's conditions are RE2 (core/rules/pattern.ts), which needs no more.
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

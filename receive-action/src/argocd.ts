@@ -4,6 +4,7 @@
  * inputs -> core/argocd. Kept apart from inputs.ts so the two grow independently.
  */
 
+import { InputReader } from '../../action-runtime/inputs.js';
 import { ArgoCdClient, parseAppRef } from '../../core/argocd/client.js';
 import { type AppOutcome, followArgoCd } from '../../core/argocd/wait.js';
 import { pushEvent, sendPushWebhook } from '../../core/argocd/webhook.js';
@@ -13,7 +14,6 @@ import type { LandResult } from '../../core/land/index.js';
 import type { Logger } from '../../core/logger.js';
 import type { Plan } from '../../core/plan/model.js';
 import type { Rule } from '../../core/rules/model.js';
-import { getInput } from './inputs.js';
 
 export const DEFAULT_ARGOCD_WAIT_TIMEOUT_SECONDS = 300;
 const MAX_TIMEOUT_SECONDS = 6 * 60 * 60;
@@ -29,38 +29,30 @@ function show(value: string): string {
   return JSON.stringify(value);
 }
 
-function checkUrl(text: string, input: string, problems: ProblemList, example: string, logger: Logger): string {
-  try {
-    const url = new URL(text);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
-    if (url.username || url.password || url.search || url.hash) throw new Error('credentials, query or fragment');
-    if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-      logger.warning(`Input '${input}' uses http: the Argo CD credential travels unencrypted; prefer https`);
-    }
-    return text.replace(/\/+$/, '');
-  } catch {
-    problems.add({
-      code: `input/${input}`,
-      input,
-      message: `Input '${input}' is ${show(text)}; expected an http(s) URL without credentials, query or fragment, e.g. ${example}`,
-    });
-    return '';
+function checkUrl(read: InputReader, input: string, example: string, logger: Logger): string {
+  const url = read.url(input, { example });
+  if (
+    url &&
+    new URL(url).protocol === 'http:' &&
+    !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)
+  ) {
+    logger.warning(`Input '${input}' uses http: the Argo CD credential travels unencrypted; prefer https`);
   }
+  return url;
 }
 
 /** Secrets are masked by the caller before this runs. Throws every problem at once. */
 export function readArgoCdInputs(env: NodeJS.ProcessEnv, logger: Logger): ArgoCdInputs {
-  const problems = new ProblemList();
-  const serverText = getInput(env, 'argocd-server');
-  const token = getInput(env, 'argocd-token');
-  const webhookText = getInput(env, 'argocd-webhook-url');
-  const secret = getInput(env, 'argocd-webhook-secret');
-  const waitText = getInput(env, 'argocd-wait') || 'false';
-  const timeoutText = getInput(env, 'argocd-wait-timeout') || String(DEFAULT_ARGOCD_WAIT_TIMEOUT_SECONDS);
+  const read = new InputReader(env);
+  const problems: ProblemList = read.problems;
+  const serverText = read.text('argocd-server');
+  const token = read.text('argocd-token');
+  const webhookText = read.text('argocd-webhook-url');
+  const secret = read.text('argocd-webhook-secret');
 
   const result: ArgoCdInputs = { wait: false, waitTimeoutSeconds: DEFAULT_ARGOCD_WAIT_TIMEOUT_SECONDS };
   if (serverText) {
-    const url = checkUrl(serverText, 'argocd-server', problems, 'https://argocd.example.com', logger);
+    const url = checkUrl(read, 'argocd-server', 'https://argocd.example.com', logger);
     if (!token) {
       problems.add({
         code: 'input/argocd-token',
@@ -79,7 +71,7 @@ export function readArgoCdInputs(env: NodeJS.ProcessEnv, logger: Logger): ArgoCd
     });
   }
   if (webhookText) {
-    const url = checkUrl(webhookText, 'argocd-webhook-url', problems, 'https://argocd.example.com/api/webhook', logger);
+    const url = checkUrl(read, 'argocd-webhook-url', 'https://argocd.example.com/api/webhook', logger);
     if (!secret) {
       problems.add({
         code: 'input/argocd-webhook-secret',
@@ -105,14 +97,7 @@ export function readArgoCdInputs(env: NodeJS.ProcessEnv, logger: Logger): ArgoCd
         "Inputs 'argocd-server' and 'argocd-webhook-url' are both set; use the API (argocd-server, argocd-token) or, where only the webhook is exposed, the webhook, not both",
     });
   }
-  if (waitText === 'true') result.wait = true;
-  else if (waitText !== 'false') {
-    problems.add({
-      code: 'input/argocd-wait',
-      input: 'argocd-wait',
-      message: `Input 'argocd-wait' is ${show(waitText)}; expected true or false`,
-    });
-  }
+  result.wait = read.boolean('argocd-wait', false);
   if (result.wait && !serverText) {
     problems.add({
       code: 'input/argocd-wait',
@@ -121,14 +106,13 @@ export function readArgoCdInputs(env: NodeJS.ProcessEnv, logger: Logger): ArgoCd
         "Input 'argocd-wait' is true but 'argocd-server' is empty; waiting reads the Application through Argo CD's API, so set argocd-server and argocd-token",
     });
   }
-  const timeout = /^[0-9]+$/.test(timeoutText) ? Number(timeoutText) : Number.NaN;
-  if (!(timeout >= 1 && timeout <= MAX_TIMEOUT_SECONDS)) {
-    problems.add({
-      code: 'input/argocd-wait-timeout',
-      input: 'argocd-wait-timeout',
-      message: `Input 'argocd-wait-timeout' is ${show(timeoutText)}; expected whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}, e.g. 300`,
-    });
-  } else result.waitTimeoutSeconds = timeout;
+  const timeout = read.integer('argocd-wait-timeout', {
+    min: 1,
+    max: MAX_TIMEOUT_SECONDS,
+    fallback: DEFAULT_ARGOCD_WAIT_TIMEOUT_SECONDS,
+    unit: 'whole seconds',
+  });
+  if (!Number.isNaN(timeout)) result.waitTimeoutSeconds = timeout;
   problems.throwIfAny();
   return result;
 }

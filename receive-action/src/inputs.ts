@@ -4,10 +4,9 @@
  * INPUT_<NAME> (upper case, `-` -> `_`). Defaults here equal action.yml's, so the bundle also runs alone.
  */
 import { isAbsolute, normalize } from 'node:path';
-import { getInput as readInput } from '../../action-runtime/inputs.js';
-import { ProblemList } from '../../core/errors.js';
+import { getInput, InputReader, parseBoolean, show } from '../../action-runtime/inputs.js';
 import { graphqlUrlFor } from '../../core/github/graphql.js';
-import { checkAuthor, checkMaxAttempts } from '../../core/land/identity.js';
+import { checkAuthor, MAX_ATTEMPTS_LIMIT } from '../../core/land/identity.js';
 
 export const DEFAULT_COMMIT_MESSAGE =
   "Branch {{git_branch}} led to updated Docker image '{{docker_image_tag}}': {{commit_message}}";
@@ -53,38 +52,17 @@ export interface ReceiveInputs {
   graphqlUrl: string;
 }
 
-/** The raw value of input `name` (`rules-file` -> INPUT_RULES_FILE). */
-export function getInput(env: NodeJS.ProcessEnv, name: string): string {
-  return readInput(env, name, { trim: false });
-}
-
-function list(value: string): string[] {
-  return value
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
+/** The trimmed value of input `name` (`rules-file` -> INPUT_RULES_FILE), as both actions read it. */
+export { getInput };
 
 export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
-  const problems = new ProblemList();
-  const show = (value: string) => JSON.stringify(value);
+  const read = new InputReader(env);
+  const problems = read.problems;
 
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = getInput(env, name).trim();
-    if (raw === '') return fallback;
-    if (raw === 'true') return true;
-    if (raw === 'false') return false;
-    problems.add({
-      code: 'input/boolean',
-      input: name,
-      message: `Input '${name}' is ${show(raw)}; expected true or false`,
-    });
-    return fallback;
-  };
-
-  const rules = getInput(env, 'rules');
-  const rulesFile = getInput(env, 'rules-file').trim();
-  const mappings = getInput(env, 'mappings');
+  // Not trimmed: problems in rules and mappings point at lines of the text as given.
+  const rules = read.raw('rules');
+  const rulesFile = read.text('rules-file');
+  const mappings = read.raw('mappings');
   const given = [
     ['rules', rules.trim() !== ''],
     ['rules-file', rulesFile !== ''],
@@ -115,14 +93,15 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
     source = {
       kind: 'mappings',
       mappings,
-      docker_image_tag_regex: getInput(env, 'docker_image_tag_regex') || undefined,
-      git_branch_regex: getInput(env, 'git_branch_regex') || undefined,
-      regexes: getInput(env, 'regexes') || undefined,
+      // Not trimmed: a regex's spaces are part of it.
+      docker_image_tag_regex: read.raw('docker_image_tag_regex') || undefined,
+      git_branch_regex: read.raw('git_branch_regex') || undefined,
+      regexes: read.raw('regexes') || undefined,
     };
   }
   if (source.kind !== 'mappings') {
     for (const name of ['docker_image_tag_regex', 'git_branch_regex', 'regexes']) {
-      if (getInput(env, name).trim() !== '') {
+      if (read.text(name) !== '') {
         problems.add({
           code: 'input/mappings-only',
           input: name,
@@ -132,11 +111,9 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
     }
   }
 
-  const rawAttempts = getInput(env, 'max-attempts').trim() || '5';
-  const maxAttempts = /^\d+$/.test(rawAttempts) ? Number(rawAttempts) : Number.NaN;
-  checkMaxAttempts(maxAttempts, problems, show(rawAttempts));
+  const maxAttempts = read.integer('max-attempts', { min: 1, max: MAX_ATTEMPTS_LIMIT, fallback: 5 });
 
-  const workingDirectory = normalize(getInput(env, 'working-directory').trim() || '.');
+  const workingDirectory = normalize(read.text('working-directory') || '.');
   if (isAbsolute(workingDirectory) || workingDirectory.split(/[\\/]/).includes('..')) {
     problems.add({
       code: 'input/path',
@@ -145,30 +122,26 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
     });
   }
 
-  const authorName = getInput(env, 'author-name').trim() || DEFAULT_AUTHOR_NAME;
-  const authorEmail = getInput(env, 'author-email').trim() || DEFAULT_AUTHOR_EMAIL;
+  const authorName = read.text('author-name') || DEFAULT_AUTHOR_NAME;
+  const authorEmail = read.text('author-email') || DEFAULT_AUTHOR_EMAIL;
   checkAuthor(authorName, authorEmail, problems);
 
-  const rawOnlyNewer = getInput(env, 'only-newer').trim() || 'rules';
-  if (rawOnlyNewer !== 'rules' && rawOnlyNewer !== 'false') {
-    problems.add({
-      code: 'input/only-newer',
-      input: 'only-newer',
-      message: `Input 'only-newer' is ${show(rawOnlyNewer)}; expected rules (each rule's only-newer applies) or false (write an older version too, for this run)`,
-    });
-  }
+  const onlyNewer = read.choice('only-newer', ['rules', 'false'] as const, {
+    fallback: 'rules',
+    expected: "rules (each rule's only-newer applies) or false (write an older version too, for this run)",
+  });
 
   const overrides: ReceiveInputs['overrides'] = {};
   for (const name of ['docker_image_tag', 'git_branch'] as const) {
-    const value = getInput(env, name);
+    const value = read.text(name);
     if (value !== '') overrides[name] = value;
   }
 
-  const commitMethod = readCommitMethod(env, problems);
-  const { apiUrl, graphqlUrl } = readApiUrl(env, problems);
+  const commitMethod = read.choice('commit-method', ['git', 'api'] as const, { fallback: 'git' }) ?? 'git';
+  const { apiUrl, graphqlUrl } = readApiUrl(read);
   if (commitMethod === 'api') {
     for (const name of ['commit', 'push'] as const) {
-      if (getInput(env, name).trim() === 'false') {
+      if (parseBoolean(read.text(name), true) === false) {
         problems.add({
           code: 'input/commit-method',
           input: name,
@@ -179,21 +152,22 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
   }
 
   const inputs: ReceiveInputs = {
-    token: getInput(env, 'token').trim(),
-    checkout: bool('checkout', true),
+    token: read.text('token'),
+    checkout: read.boolean('checkout', true),
     rules: source,
     overrides,
-    commit: bool('commit', true),
-    push: bool('push', true),
-    commitMessage: getInput(env, 'commit-message') || DEFAULT_COMMIT_MESSAGE,
+    commit: read.boolean('commit', true),
+    push: read.boolean('push', true),
+    // Not trimmed: a template's trailing newline is part of the message.
+    commitMessage: read.raw('commit-message') || DEFAULT_COMMIT_MESSAGE,
     authorName,
     authorEmail,
-    pullRequest: bool('pull-request', false),
-    labels: list(getInput(env, 'labels')),
-    reviewers: list(getInput(env, 'reviewers')),
+    pullRequest: read.boolean('pull-request', false),
+    labels: read.list('labels'),
+    reviewers: read.list('reviewers'),
     maxAttempts,
-    dryRun: bool('dry-run', false),
-    onlyNewer: rawOnlyNewer !== 'false',
+    dryRun: read.boolean('dry-run', false),
+    onlyNewer: onlyNewer !== 'false',
     workingDirectory,
     commitMethod,
     apiUrl,
@@ -203,35 +177,18 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
   return inputs;
 }
 
-function readCommitMethod(env: NodeJS.ProcessEnv, problems: ProblemList): 'git' | 'api' {
-  const raw = getInput(env, 'commit-method').trim();
-  if (raw === '' || raw === 'git') return 'git';
-  if (raw === 'api') return 'api';
-  problems.add({
-    code: 'input/commit-method',
-    input: 'commit-method',
-    message: `Input 'commit-method' is ${JSON.stringify(raw)}; expected git or api`,
-  });
-  return 'git';
-}
-
 /** `api-url` (GitHub Enterprise Server: https://HOST/api/v3) and the GraphQL endpoint that goes with it. */
-function readApiUrl(env: NodeJS.ProcessEnv, problems: ProblemList): { apiUrl: string; graphqlUrl: string } {
-  const given = getInput(env, 'api-url').trim();
-  const text = given || env.GITHUB_API_URL || 'https://api.github.com';
-  try {
-    const url = new URL(text);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
-    if (url.search || url.hash || url.username || url.password) throw new Error('has query, fragment or credentials');
-  } catch {
-    problems.add({
-      code: 'input/api-url',
-      input: 'api-url',
-      message: `Input 'api-url' is ${JSON.stringify(text)}; expected the REST API base URL, e.g. https://api.github.com or https://ghe.example.com/api/v3`,
-    });
-    return { apiUrl: '', graphqlUrl: '' };
-  }
-  const apiUrl = text.replace(/\/+$/, '');
-  const graphqlUrl = !given && env.GITHUB_GRAPHQL_URL ? env.GITHUB_GRAPHQL_URL : graphqlUrlFor(apiUrl);
+function readApiUrl(read: InputReader): { apiUrl: string; graphqlUrl: string } {
+  const given = read.text('api-url');
+  const apiUrl = read.url(
+    'api-url',
+    {
+      example: 'https://api.github.com or https://ghe.example.com/api/v3',
+      expected: 'the REST API base URL (http or https, without credentials, query or fragment)',
+    },
+    given || read.env.GITHUB_API_URL || 'https://api.github.com',
+  );
+  if (apiUrl === '') return { apiUrl: '', graphqlUrl: '' };
+  const graphqlUrl = !given && read.env.GITHUB_GRAPHQL_URL ? read.env.GITHUB_GRAPHQL_URL : graphqlUrlFor(apiUrl);
   return { apiUrl, graphqlUrl };
 }

@@ -5,6 +5,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
+import { presentFailure } from '../../action-runtime/failure.js';
 import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock, scaledSleep } from '../../action-runtime/sleep.js';
 import { quoted } from '../../core/display.js';
@@ -176,12 +177,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (report) await writeSummary(env, argoCdSummaryMarkdown(report));
     }
   } catch (error) {
-    if (error instanceof UserError && error.problems.length > 1) {
-      for (const p of error.problems) logger.error(p.message, p.file ? { file: p.file, line: p.line } : undefined);
-      core.setFailed(`${error.problems.length} problems (listed above); nothing was changed`);
-    } else {
-      core.setFailed(errorMessage(error));
-    }
+    presentFailure(error, { outcome: 'nothing was changed' });
   }
 }
 

@@ -78,6 +78,18 @@ function errorText(result: CompositeRunResult): string {
 }
 
 describe('dispatch-action (composite, bundle, loopback GitHub API)', () => {
+  it('annotates every input problem with its code, then fails with a one-line summary, sending nothing', async () => {
+    const { result, api } = await runAction({ wait: 'yes', 'wait-timeout': '0', mode: 'Repository_dispatch' });
+    expect(result.exitCode).not.toBe(0);
+    const errors = result.annotations.filter((a) => a.level === 'error' && !a.message.startsWith('Process completed'));
+    expect(errors.map((a) => a.title)).toEqual(['input/choice', 'input/boolean', 'input/integer', undefined]);
+    expect(errors[1]!.message).toBe(
+      `Input 'wait' is "yes"; expected true or false (True, TRUE, False and FALSE also work)`,
+    );
+    expect(errors[3]!.message).toBe('3 problems (listed above)');
+    expect(api.requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
   it('sends one schema-valid repository_dispatch with every string byte-exact, and reports it', async () => {
     const { result, api } = await runAction({
       'commit-message': NASTY_MESSAGE,

@@ -188,7 +188,7 @@ describe('readInputs', () => {
     ]);
     // repository_dispatch can wait too: the run is found by source.dispatch_id.
     expect(read({ ...BASE, INPUT_WAIT: 'true' }).inputs).toMatchObject({ mode: 'repository_dispatch', wait: true });
-    expect(problemsOf({ ...BASE, INPUT_MODE: 'workflow' }).map((p) => p.code)).toEqual(['input/mode']);
+    expect(problemsOf({ ...BASE, INPUT_MODE: 'workflow' }).map((p) => p.code)).toEqual(['input/choice']);
     const { inputs } = read({
       ...BASE,
       INPUT_MODE: 'workflow_dispatch',
@@ -221,7 +221,7 @@ describe('readInputs', () => {
       ),
     ).toEqual([
       ['input/required', 'environment'],
-      ['input/environment-url', 'environment-url'],
+      ['input/url', 'environment-url'],
       ['input/required', 'github-token'],
     ]);
     expect(problemsOf({ ...BASE, INPUT_DEPLOYMENT: 'yes' }).map((p) => p.input)).toEqual(['deployment']);

@@ -132,10 +132,16 @@ environments:
 `);
     const r = await cli(['generate', '--config', 'gitops-dispatch.yml', '--out', 'out'], { cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^3 problem\(s\):/);
-    expect(r.stderr).toContain('gitops-dispatch.yml:5:67:');
-    expect(r.stderr).toContain('gitops-dispatch.yml:1:25: \'upstream.repository\' is "myorg"; expected owner/repo');
-    expect(r.stderr).toContain('gitops-dispatch.yml:4:15: \'environments.dev.tag\' is "("');
+    // One line per problem, exactly as the actions annotate it (core's formatProblem), in reading order.
+    const problemLines = r.stderr.split('\n').filter((l) => l.startsWith('gitops-dispatch.yml:'));
+    expect(problemLines.map((l) => l.split(': ')[0])).toEqual([
+      'gitops-dispatch.yml:1:25',
+      'gitops-dispatch.yml:4:15',
+      'gitops-dispatch.yml:5:67',
+    ]);
+    expect(problemLines[0]).toBe('gitops-dispatch.yml:1:25: \'upstream.repository\' is "myorg"; expected owner/repo');
+    expect(problemLines[1]).toMatch(/^gitops-dispatch\.yml:4:15: 'environments\.dev\.tag' is "\("/);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('3 problems (listed above)');
     // The source line, and a caret under the column.
     expect(r.stderr).toContain(
       "    4 |   dev: { tag: '(', files: environments/dev/values.yaml }\n      |               ^\n",

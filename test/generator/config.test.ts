@@ -68,19 +68,20 @@ environments:
     files: []
     pull-request: yes please
 `;
+    // In reading order, with the codes native rules use for the same kinds (core/yaml-schema.ts).
     expect(problemsOf(text)).toEqual([
+      { code: 'config/invalid-value', file: 'cfg.yml', line: 2, column: 15 },
       { code: 'config/unknown-key', file: 'cfg.yml', line: 4, column: 3 },
-      { code: 'config/bad-value', file: 'cfg.yml', line: 2, column: 15 },
       { code: 'config/missing-key', file: 'cfg.yml', line: 5, column: 13 },
-      { code: 'config/bad-value', file: 'cfg.yml', line: 6, column: 13 },
-      { code: 'config/bad-value', file: 'cfg.yml', line: 10, column: 12 },
-      { code: 'config/bad-value', file: 'cfg.yml', line: 11, column: 19 },
+      { code: 'config/invalid-value', file: 'cfg.yml', line: 6, column: 13 },
+      { code: 'config/invalid-value', file: 'cfg.yml', line: 10, column: 12 },
+      { code: 'config/wrong-type', file: 'cfg.yml', line: 11, column: 19 },
     ]);
   });
 
   it('suggests the key that was probably meant', () => {
     expect(() => parseConfig(GOOD.replace('files: environments/dev', 'flies: environments/dev'), 'cfg.yml')).toThrow(
-      /'environments\.dev' has unknown key 'flies' \(did you mean 'files'\?\)/,
+      /Unknown key 'flies' in 'environments\.dev' \(did you mean 'files'\?\)/,
     );
   });
 
@@ -92,7 +93,7 @@ environments:
 
   it('reports YAML syntax errors with their position', () => {
     expect(problemsOf('upstream: { repository: o/a\nenvironments: [\n')[0]).toMatchObject({
-      code: 'config/yaml',
+      code: 'config/yaml-syntax',
       line: 2,
     });
   });
@@ -134,7 +135,7 @@ environments:
     const text = `${GOOD}  qa: { tag: '.*-qa', files: q.yaml }
   hotfix: { tag: '.*-hf', files: h.yaml, on: { branch: main } }
 `;
-    expect(problemsOf(text).map((p) => p.code)).toEqual(['config/missing-on', 'config/two-tags']);
+    expect(problemsOf(text).map((p) => p.code)).toEqual(['config/two-tags', 'config/missing-on']);
   });
 
   it('rejects two edits for one environment and a regex without a named group', () => {
@@ -150,8 +151,8 @@ environments:
 secrets: { token: GITHUB_TOKEN }
 `;
     expect(problemsOf(text)).toEqual([
-      { code: 'config/bad-value', file: 'cfg.yml', line: 7, column: 19 },
       { code: 'config/actions-both', file: 'cfg.yml', line: 6, column: 10 },
+      { code: 'config/invalid-value', file: 'cfg.yml', line: 7, column: 19 },
     ]);
   });
 });

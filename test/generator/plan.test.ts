@@ -79,7 +79,8 @@ describe('plan', () => {
       { cwd },
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^3 problem\(s\):/);
+    // One line per problem, then the summary (core's formatProblem and problemSummary, as the actions show them).
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('3 problems (listed above)');
     expect(r.stderr).toContain(`Option '--tag' is "bad tag"`);
     expect(r.stderr).toContain(`Option '--digest' is "sha256:xyz"`);
     expect(r.stderr).toContain(`Option '--var' is "=1"`);

@@ -39,7 +39,7 @@ describe('readInputs', () => {
       readInputs({
         INPUT_RULES: '- x',
         INPUT_RULES_FILE: 'r.yml',
-        INPUT_CHECKOUT: 'True',
+        INPUT_CHECKOUT: 'yes',
         INPUT_MAX_ATTEMPTS: '21',
         INPUT_WORKING_DIRECTORY: '../up',
         INPUT_GIT_BRANCH_REGEX: 'x',
@@ -53,7 +53,7 @@ describe('readInputs', () => {
       'checkout',
     ]);
     expect(problems.find((p) => p.input === 'checkout')?.message).toBe(
-      'Input \'checkout\' is "True"; expected true or false',
+      'Input \'checkout\' is "yes"; expected true or false (True, TRUE, False and FALSE also work)',
     );
     expect(problemsOf(() => readInputs({}))[0]?.code).toBe('input/rules-source');
     expect(problemsOf(() => readInputs({ INPUT_RULES_FILE: '/etc/passwd' }))[0]?.input).toBe('rules-file');

@@ -280,6 +280,39 @@ describe('receive-action refuses bad input and leaves every file untouched', () 
     });
   }
 
+  it('one error annotation per problem, with the rules file position and the code, then a one-line summary', async () => {
+    const rulesFile =
+      '- name: dev\n  when: { docker_image_tag: "(" }\n  update: [{ files: a.yaml, yaml-path: a, flies: b }]\n';
+    const ws = await workspace({ ...tree, 'rules.yml': rulesFile });
+    const r = await receive(ws, { 'rules-file': 'rules.yml' }, { docker_image_tag: 'v2' });
+    expect(r.exitCode).not.toBe(0);
+    // The action's own errors, not the runner's closing "Process completed with exit code 1."
+    const errors = r.annotations.filter((a) => a.level === 'error' && !a.message.startsWith('Process completed'));
+    const summary = '2 problems (listed above); nothing was changed';
+    expect(errors.map((a) => [a.title, a.file, a.line])).toEqual([
+      ['rules/bad-regex', 'rules.yml', 2],
+      ['rules/unknown-key', 'rules.yml', 3],
+      [undefined, undefined, undefined],
+    ]);
+    expect(errors[0]!.message).toMatch(/^rules\.yml:2:29: Rule 'dev': the pattern for 'docker_image_tag'/);
+    expect(errors[2]!.message).toBe(summary);
+    await expectUntouched(ws, { ...tree, 'rules.yml': rulesFile });
+  });
+
+  it('a single problem is annotated once, at its position in the rules input', async () => {
+    const ws = await workspace(tree);
+    const r = await receive(
+      ws,
+      { rules: '- name: dev\n  when: { docker_image_tag: "(" }\n  update: [{ files: a.yaml, yaml-path: a }]\n' },
+      { docker_image_tag: 'v2' },
+    );
+    expect(r.exitCode).not.toBe(0);
+    const errors = r.annotations.filter((a) => a.level === 'error' && !a.message.startsWith('Process completed'));
+    // One problem, one annotation: it is its own summary, not repeated.
+    expect(errors.map((a) => [a.title, a.file, a.line])).toEqual([['rules/bad-regex', 'rules', 2]]);
+    expect(errors[0]!.message).toMatch(/^rules:2:29: /);
+  });
+
   it('symlink out of the repository', async () => {
     const outside = await tempDir('receive-outside-');
     await writeTree(outside, { 'values.yaml': 'image:\n  tag: v1\n' });
