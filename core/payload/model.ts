@@ -26,6 +26,9 @@ export interface ClientPayloadV1 {
 }
 
 /** Keys the action writes itself; a user key with one of these names is an error, never a silent override. */
+/** The event type both sides use unless told otherwise (dispatch-action's `event-type`, the config's `event-type`). */
+export const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
+
 export const RESERVED_KEYS = ['docker_image_tag', 'git_branch', 'commit_message', 'image', 'digest', 'source'] as const;
 export type ReservedKey = (typeof RESERVED_KEYS)[number];
 

@@ -8,7 +8,7 @@ import type { ProblemList } from '../../core/errors.js';
 import { newDispatchId } from '../../core/github/runs.js';
 import type { Logger } from '../../core/logger.js';
 import { hasControlCharacter } from '../../core/oci.js';
-import { DISPATCH_MODES, type DispatchMode } from '../../core/payload/model.js';
+import { DEFAULT_EVENT_TYPE, DISPATCH_MODES, type DispatchMode } from '../../core/payload/model.js';
 import { type PreparedDispatch, prepareDispatch } from '../../core/payload/prepare.js';
 import {
   checkDigest,
@@ -21,7 +21,6 @@ import {
 } from '../../core/payload/validate.js';
 import { headCommitMessage, type RunContext, sourceOf } from './context.js';
 
-export const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
 /** A GitHub-hosted job may run 6 hours; waiting longer than that for another run is never meant. */
 export const MAX_WAIT_TIMEOUT_SECONDS = 6 * 60 * 60;

@@ -4,6 +4,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { type ErrorCode, UserError } from '../../core/errors.js';
 import { isOciTag } from '../../core/oci.js';
+import { DEFAULT_EVENT_TYPE } from '../../core/payload/model.js';
 import { tagVersion } from '../../core/plan/semver.js';
 import { type ConditionMatcher, compileCondition, conditionPatternError } from '../../core/rules/pattern.js';
 import { regexError } from '../../core/rules/regex-error.js';
@@ -73,7 +74,6 @@ export interface Config {
   environments: EnvironmentConfig[];
 }
 
-export const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
 /** The variables the generated sender puts in the payload (README: dispatch-action, "Payload"), usable as regex groups. */
 export const PAYLOAD_VARIABLES = ['docker_image_tag', 'digest', 'image', 'git_branch', 'commit_message'];
 export const DEFAULT_TOKEN_SECRET = 'GITOPS_DISPATCH_TOKEN';

@@ -29,8 +29,6 @@ export interface Layout {
 }
 
 export const UPSTREAM_WORKFLOW = '.github/workflows/gitops-dispatch.yml';
-/** The receiver's path with the default file name; `downstream.workflow` in the config changes the name. */
-export const DOWNSTREAM_WORKFLOW = '.github/workflows/gitops-receive.yml';
 
 export function downstreamWorkflowPath(config: Config): string {
   return `.github/workflows/${config.downstream.workflow}`;
