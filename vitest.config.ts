@@ -1,13 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+/** Tests that run a built bundle (an action through action.yml, or the CLI): they need the global setup's build. */
+const INTEGRATION = [
+  'test/**/*.integration.test.ts',
+  'test/e2e/**/*.test.ts',
+  'test/generator/cli.test.ts',
+  'test/receive/{receive-action,seed-cases,trust}.test.ts',
+  'test/receive-land/**/*.test.ts',
+  'test/receive-api/**/*.test.ts',
+];
+
+// `npm test` runs both projects; `npm run test:unit` runs the fast one alone (no bundle build).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Both action bundles, built once per run from the current sources (tests never build or touch dist/).
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // @actions/workflow-parser imports JSON without import attributes; inlining lets vite handle it.
     server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: INTEGRATION } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: INTEGRATION,
+          // The action bundles and the CLI, built once per run from the current sources (tests never build or
+          // touch a committed dist/).
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
