@@ -47,6 +47,11 @@ export function exec(
   });
 }
 
+/** The median of the ratios of runs made back to back: less moved by load that changes between rounds. */
+export function pairedRatio(product: number[], floor: number[]): number {
+  return median(product.map((value, i) => value / floor[i]!));
+}
+
 export function row(cells: (string | number)[]): string {
   return `| ${cells.join(' | ')} |`;
 }
