@@ -1,8 +1,11 @@
-// Runs every bench/*.bench.mjs in turn and rewrites bench/RESULTS.md with the machine, the date and each result.
-// Each benchmark compares against a floor measured in the same run, so the ratios mean something across machines.
+// Runs every bench/*.bench.mjs in turn, then the bench/*.bench.ts files through vitest (vitest.bench.config.ts: they
+// drive an action.yml with the tests' composite harness, on bundles built from the current sources), and rewrites
+// bench/RESULTS.md with the machine, the date and each result. Each benchmark compares against a floor measured in
+// the same run, so the ratios mean something across machines.
 // Usage: npm run bench [-- name-filter]
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -12,33 +15,48 @@ const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.mjs') && f.includes(filter))
   .sort();
 
-const sections = [];
+const results = [];
 for (const file of files) {
   console.log(`running ${file} ...`);
   const started = Date.now();
   const { default: run } = await import(pathToFileURL(join(here, file)).href);
   const result = await run();
   console.log(result.markdown);
-  sections.push(
-    `## ${result.title}\n\n_${file}, ${((Date.now() - started) / 1000).toFixed(1)} s_\n\n${result.markdown.trim()}\n`,
-  );
+  results.push({ file, seconds: (Date.now() - started) / 1000, ...result });
 }
 
-if (filter && process.env.BENCH_WRITE !== '1') {
-  console.log('(a filtered run does not rewrite bench/RESULTS.md; BENCH_WRITE=1 replaces only its own sections)');
-} else if (filter) {
-  // Replace (or append) only the sections this run measured; the others keep their own measurements.
-  const file = join(here, 'RESULTS.md');
-  const text = readFileSync(file, 'utf8');
-  const parts = text.split(/\n(?=## )/);
-  for (const section of sections) {
-    const title = section.split('\n')[0];
-    const index = parts.findIndex((p) => p.split('\n')[0] === title);
-    if (index >= 0) parts[index] = section.trimEnd() + '\n';
-    else parts.push(section);
+const tsFiles = readdirSync(here).filter((f) => f.endsWith('.bench.ts') && f.includes(filter));
+if (tsFiles.length > 0) {
+  const resultsDir = mkdtempSync(join(tmpdir(), 'bench-results-'));
+  try {
+    console.log(`running ${tsFiles.join(', ')} through vitest ...`);
+    const vitest = spawnSync(
+      process.execPath,
+      [
+        join(here, '..', 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--config',
+        'vitest.bench.config.ts',
+        ...tsFiles,
+      ],
+      { cwd: join(here, '..'), stdio: 'inherit', env: { ...process.env, BENCH_RESULTS_DIR: resultsDir } },
+    );
+    if (vitest.status !== 0) {
+      console.error(`vitest exited ${vitest.status}; bench/RESULTS.md is not rewritten`);
+      process.exit(1);
+    }
+    for (const f of readdirSync(resultsDir)) results.push(JSON.parse(readFileSync(join(resultsDir, f), 'utf8')));
+  } finally {
+    rmSync(resultsDir, { recursive: true, force: true });
   }
-  writeFileSync(file, `${parts.map((p) => p.trimEnd()).join('\n\n')}\n`);
-  console.log('updated its sections of bench/RESULTS.md');
+}
+results.sort((a, b) => (a.file < b.file ? -1 : 1));
+const sections = results.map(
+  (r) => `## ${r.title}\n\n_${r.file}, ${r.seconds.toFixed(1)} s_\n\n${r.markdown.trim()}\n`,
+);
+
+if (filter) {
+  console.log('(a filtered run does not rewrite bench/RESULTS.md)');
 } else {
   const cpu = cpus();
   const header = [

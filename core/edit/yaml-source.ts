@@ -4,12 +4,15 @@
  * would re-flow comments, quoting and line endings, so it is never done.
  */
 import {
+  Composer,
+  type CST,
   type Document,
   isAlias,
   isMap,
   isScalar,
   isSeq,
   type Node,
+  Parser,
   parseAllDocuments,
   parseDocument,
   type Scalar,
@@ -98,9 +101,25 @@ export function formatPath(segments: PathSegment[]): string {
   return out;
 }
 
+let lastTokens: { text: string; tokens: CST.Token[] } | undefined;
+
+/**
+ * The syntax tree of `text`, lexed and parsed once for the editor and the check that reads the same text again
+ * (core/edit/verify.ts): the tree does not depend on the YAML version or other options, only composing it does, and
+ * composing never changes it. One entry: the planner edits and checks one file at a time.
+ */
+export function yamlTokens(text: string): CST.Token[] {
+  if (lastTokens?.text !== text) lastTokens = { text, tokens: Array.from(new Parser().parse(text)) };
+  return lastTokens.tokens;
+}
+
 export function parseYaml(text: string): Document.Parsed[] {
-  const docs = parseAllDocuments(text, { keepSourceTokens: true });
-  const list = Array.isArray(docs) ? docs : [];
+  let list: Document.Parsed[] = Array.from(new Composer({ keepSourceTokens: true }).compose(yamlTokens(text)));
+  // With an error, parseAllDocuments again for its message with line and column (rare: the slow way).
+  if (list.some((doc) => doc.errors.length > 0)) {
+    const docs = parseAllDocuments(text, { keepSourceTokens: true });
+    list = Array.isArray(docs) ? docs : [];
+  }
   for (const doc of list) {
     const first = doc.errors[0];
     if (first) {

@@ -102,7 +102,7 @@ export async function expandGlobs(root: string, patterns: string[], dialect: Glo
   problems.throwIfAny();
   if (regexes.length === 0) return [];
   const selected = new Set<string>();
-  for (const path of await listFiles(root)) {
+  for (const path of await listFiles(root, directoryFilter(patterns, dialect))) {
     if (regexes.some((r) => r.test(path))) selected.add(path);
   }
   return [...selected].sort();
@@ -113,7 +113,7 @@ export async function expandGlobs(root: string, patterns: string[], dialect: Glo
  * one-shot process with nothing else to do meanwhile, and awaiting one readdir at a time left it idle (2.0 s vs
  * 0.3 s for 20,000 files in bench/receive-large-tree).
  */
-async function listFiles(root: string): Promise<string[]> {
+async function listFiles(root: string, mayHoldMatches: (dir: string) => boolean): Promise<string[]> {
   const rootInfo = lstatSync(root);
   if (!rootInfo.isDirectory() && !statSync(root).isDirectory()) {
     throw new Error(`expandGlobs: ${root} is not a directory`);
@@ -127,7 +127,7 @@ async function listFiles(root: string): Promise<string[]> {
       if (entry.name === '.git') continue; // the repository's own data, or a submodule's pointer
       const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory()) {
-        pending.push(rel);
+        if (mayHoldMatches(rel)) pending.push(rel);
       } else if (entry.isFile()) {
         files.push(rel);
       } else if (entry.isSymbolicLink()) {
@@ -142,6 +142,55 @@ async function listFiles(root: string): Promise<string[]> {
     }
   }
   return files;
+}
+
+/**
+ * Whether a directory (repo-relative, '' for the root) may hold a file one of `patterns` selects, so the walk
+ * enters no other (in bench/receive-large-tree, whose rule selects one environment folder of ten: 2,001 directories
+ * read instead of 22,001).
+ * Conservative: a directory it keeps may hold nothing, and each file is still tested against the full RegExps.
+ * Native globs are compared segment by segment (a directory under a `**` always may); a seed glob, whose `**` spans
+ * `/` anywhere, by its literal base directory (the text before its first wildcard, up to the last `/`).
+ */
+export function directoryFilter(patterns: string[], dialect: GlobDialect): (dir: string) => boolean {
+  const tests: ((segments: string[]) => boolean)[] = [];
+  for (const pattern of patterns) {
+    try {
+      if (dialect === 'seed') {
+        const literal = /^[^\\?*[{]*/.exec(pattern)![0];
+        const base = literal
+          .slice(0, literal.lastIndexOf('/') + 1)
+          .split('/')
+          .filter((s) => s !== '');
+        // Either side a prefix of the other: an ancestor of the base, the base, or below it.
+        tests.push((segments) => segments.every((s, i) => i >= base.length || s === base[i]));
+        continue;
+      }
+      for (const alternative of expandBraces(pattern)) {
+        let p = alternative;
+        while (p.startsWith('./')) p = p.slice(2);
+        const parts = p
+          .split('/')
+          .filter((s) => s !== '')
+          .map((segment) => (segment === '**' ? '**' : new RegExp(`^${nativeSegment(segment)}$`)));
+        tests.push((segments) => {
+          for (let i = 0; i < segments.length; i++) {
+            const part = parts[i];
+            if (part === '**') return true;
+            // The pattern's last segment names a file: a directory at that depth (or deeper) holds no match.
+            if (part === undefined || i >= parts.length - 1 || !part.test(segments[i]!)) return false;
+          }
+          return true;
+        });
+      }
+    } catch {
+      return () => true; // a malformed pattern was reported before the walk; never prune on a guess
+    }
+  }
+  return (dir) => {
+    const segments = dir === '' ? [] : dir.split('/');
+    return tests.some((test) => test(segments));
+  };
 }
 
 /**

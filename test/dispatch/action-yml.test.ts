@@ -3,8 +3,11 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { nodeVersionProblem } from '../../action-runtime/node-version.js';
+import { dispatchActionDir, receiveActionDir } from '../support/actions.js';
 import { tempDir } from '../support/git.js';
 
 const actionPath = new URL('../../dispatch-action/action.yml', import.meta.url);
@@ -100,17 +103,42 @@ describe('dispatch-action/action.yml', () => {
       expect(stdout).toContain('actions/setup-node');
     });
 
-    it('fails with a clear message when node is older than 20', async () => {
-      const { code, stdout } = await runCheck('#!/bin/sh\necho 18.19.1\n');
-      expect(code).toBe(1);
-      expect(stdout).toContain('version 18.19.1');
-      expect(stdout).toContain('Node.js 20 or newer');
+    it('starts no second node (the bundle checks the version): any node on PATH passes', async () => {
+      expect((await runCheck('#!/bin/sh\necho node must not be started >&2; exit 1\n')).code).toBe(0);
+      expect((await runCheck(`#!/bin/sh\nexec ${process.execPath} "$@"\n`)).code).toBe(0);
+    });
+  });
+
+  describe("the bundle's own Node.js check (action-runtime/startup.ts)", () => {
+    it('names the version and the fix, and accepts 20 and newer', () => {
+      expect(nodeVersionProblem('18.19.1')).toContain("'node' on PATH is version 18.19.1");
+      expect(nodeVersionProblem('18.19.1')).toContain('Node.js 20 or newer: add actions/setup-node');
+      expect(nodeVersionProblem('v16')).toBeDefined();
+      for (const v of ['20.0.0', '20.19.0', '22.1.0', '24.11.1']) expect(nodeVersionProblem(v)).toBeUndefined();
     });
 
-    it('passes with node 20 and newer', async () => {
-      expect((await runCheck('#!/bin/sh\necho 20.19.0\n')).code).toBe(0);
-      expect((await runCheck('#!/bin/sh\necho 22.1.0\n')).code).toBe(0);
-      expect((await runCheck(`#!/bin/sh\nexec ${process.execPath} "$@"\n`)).code).toBe(0);
+    it('runs before the rest of each bundle loads, and fails the step with an ::error', async () => {
+      const dir = await tempDir();
+      const fake = join(dir, 'old-node.mjs');
+      await writeFile(
+        fake,
+        "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '18.19.1' } });\n",
+      );
+      for (const actionDir of [dispatchActionDir, receiveActionDir]) {
+        const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            ['--import', pathToFileURL(fake).href, join(actionDir, 'dist', 'index.js')],
+            { env: { PATH: process.env.PATH } },
+            (error, out) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }),
+          );
+        });
+        expect(code).toBe(1);
+        // The first line: nothing (no input read, no mask) before the version check.
+        expect(stdout.split('\n')[0]).toMatch(
+          /^::error title=gitops-dispatch needs Node.js 20::'node' on PATH is version 18\.19\.1; .*actions\/setup-node/,
+        );
+      }
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataChanges, type EditExpectation, verifyEdit } from '../../core/edit/verify.js';
+import { dataChanges, type EditExpectation, readBoth, readData, verifyEdit } from '../../core/edit/verify.js';
 import { problemsOf } from '../support/problems.js';
 
 const tagOnly: EditExpectation = {
@@ -44,5 +44,28 @@ describe('verifyEdit', () => {
       '0.b.c',
       '0.b.d.0',
     ]);
+  });
+});
+
+describe('readBoth (one parse, both readings)', () => {
+  it('reads each version exactly as readData does, errors included', () => {
+    const samples = [
+      '',
+      '# only a comment\n',
+      'image:\n  tag: v1\n',
+      'a: yes\nb: on\nc: 0777\nd: 1_000\ne: 2001-12-14\n',
+      'base: &b { x: 1 }\nuse:\n  <<: *b\n  y: 2\n',
+      'a: 1\na: 2\n',
+      '--- one\n--- [two]\n...\n',
+      'image:\n  tag: [v2\n',
+      'a: *missing\n',
+      '%YAML 1.1\n---\nx: y\n',
+      'k: "unterminated\n',
+    ];
+    for (const text of samples) {
+      const both = readBoth(text);
+      expect(both['1.2'], text).toEqual(readData(text, '1.2'));
+      expect(both['1.1'], text).toEqual(readData(text, '1.1'));
+    }
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
-import { checkGlob, expandBraces, expandGlobs, globToRegExp } from '../../core/rules/glob.js';
+import { checkGlob, directoryFilter, expandBraces, expandGlobs, globToRegExp } from '../../core/rules/glob.js';
 import { tempDir, writeTree } from '../support/git.js';
 
 function codes(fn: () => unknown): string[] {
@@ -172,6 +172,54 @@ describe('property: no translated glob matches a path that escapes the root', ()
           return !regex.test(path);
         }),
         { numRuns: 3000 },
+      );
+    });
+  }
+});
+
+describe('directoryFilter: the walk skips only directories that hold no selected file', () => {
+  it('enters the literal base and the directories a native glob can still match', () => {
+    const enters = directoryFilter(['apps/*/prod/values.yaml', './env/{dev,qa}/**'], 'native');
+    for (const dir of ['', 'apps', 'apps/a', 'apps/a/prod', 'env', 'env/dev', 'env/qa/x/y']) {
+      expect(enters(dir), dir).toBe(true);
+    }
+    for (const dir of ['apps/a/dev', 'apps/a/prod/x', 'other', 'env/prod', 'apps/.hidden']) {
+      expect(enters(dir), dir).toBe(false);
+    }
+  });
+
+  it('a seed glob by its literal base directory', () => {
+    const enters = directoryFilter(['environments/**dev/values.yaml'], 'seed');
+    for (const dir of ['', 'environments', 'environments/a/b']) expect(enters(dir), dir).toBe(true);
+    expect(enters('other')).toBe(false);
+    expect(directoryFilter(['**dev/values.yaml'], 'seed')('any/where')).toBe(true);
+  });
+
+  const segment = fc.oneof(
+    fc.constantFrom('*', '**', '?', 'a', 'dev', '{a,dev}', '{a,b/dev}', '[ad]*', '\\.x', '.*', '*.yaml', 'a*'),
+    fc.string({ unit: fc.constantFrom('a', '.', '*', '?', '/', '\\', '{', '}', ',', '[', ']', '!'), maxLength: 5 }),
+  );
+  const pattern = fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => s.join('/'));
+  const name = fc.constantFrom('a', 'dev', 'b', '.x', 'x.yaml', 'a.yaml', 'ab', '{a', '*');
+  const path = fc.array(name, { minLength: 1, maxLength: 5 }).map((a) => a.join('/'));
+
+  for (const dialect of ['native', 'seed'] as const) {
+    it(`property (${dialect}): every directory above a selected file is entered`, () => {
+      fc.assert(
+        fc.property(pattern, path, (p, file) => {
+          let regex: RegExp;
+          try {
+            regex = globToRegExp(p, dialect);
+          } catch (error) {
+            if (error instanceof UserError) return true;
+            throw error;
+          }
+          if (!regex.test(file)) return true;
+          const enters = directoryFilter([p], dialect);
+          const dirs = file.split('/').slice(0, -1);
+          return dirs.every((_, i) => enters(dirs.slice(0, i + 1).join('/'))) && enters('');
+        }),
+        { numRuns: 5000 },
       );
     });
   }
