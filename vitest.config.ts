@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** Tests that run a built bundle (an action through action.yml, or the CLI): they need the global setup's build. */
 const INTEGRATION = [
   'test/**/*.integration.test.ts',
+  'test/dispatch/action-yml.test.ts',
   'test/e2e/**/*.test.ts',
   'test/generator/cli.test.ts',
   'test/receive/{receive-action,seed-cases,trust}.test.ts',

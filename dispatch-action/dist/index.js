@@ -29812,6 +29812,40 @@ function qstring(str) {
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./action-runtime/node-version.ts
+/** The one Node.js version rule of both actions (checked by the bundle itself, see action-runtime/startup.ts). */
+const MIN_NODE_MAJOR = 20;
+/** The problem with running on Node.js `version` (e.g. '18.19.1'), or undefined when it is new enough. */
+function nodeVersionProblem(version) {
+    const major = Number(version.split('.')[0]);
+    if (Number.isInteger(major) && major >= MIN_NODE_MAJOR)
+        return undefined;
+    return (`'node' on PATH is version ${version}; this action needs Node.js ${MIN_NODE_MAJOR} or newer: ` +
+        `add actions/setup-node (node-version: ${MIN_NODE_MAJOR}) before it.`);
+}
+
+;// CONCATENATED MODULE: ./action-runtime/startup.ts
+/**
+ * Imported first by each action's `src/index.ts`: the bundle evaluates modules in import order, so this runs before
+ * any dependency is loaded (one of them could fail to load on an old Node.js before a clear message is printed).
+ * The composite's bash step only checks that `node` exists: a second `node` start just to read the version cost
+ * ~50 ms on every run.
+ */
+
+
+const problem = nodeVersionProblem(process.versions.node);
+if (problem !== undefined) {
+    // @actions/core is not loaded yet: the workflow command by hand (the message holds no character to escape).
+    process.stdout.write(`::error title=gitops-dispatch needs Node.js ${MIN_NODE_MAJOR}::${problem}\n`);
+    process.exit(1);
+}
+// fetch's HTTP parser is WebAssembly that V8 also compiles with its optimising tier in the background, and Node.js
+// waits for that compile before the process exits (40-80 ms for one dispatch, see bench/RESULTS.md). The baseline
+// compiler alone is fast enough for a few requests. Set before the first fetch compiles the parser.
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--liftoff-only');
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -32623,7 +32657,7 @@ function setCommandEcho(enabled) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    error(message);
+    core_error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -32646,7 +32680,7 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function error(message, properties = {}) {
+function core_error(message, properties = {}) {
     command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -32757,6 +32791,89 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./core/errors.ts
+class UserError extends Error {
+    problems;
+    constructor(problems) {
+        const list = Array.isArray(problems) ? problems : [problems];
+        super(list.map(formatProblem).join('\n'));
+        this.name = 'UserError';
+        this.problems = list;
+    }
+}
+/** One problem as both actions log it and the CLI prints it: `file:line:column: message` (the position when known). */
+function formatProblem(p) {
+    const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}: ` : '';
+    return `${where}${p.message}`;
+}
+/** The one-line summary after the problems are listed: the problem itself when there is one, else the count. */
+function problemSummary(problems) {
+    if (problems.length === 1)
+        return formatProblem(problems[0]).split('\n')[0];
+    return `${problems.length} problems (listed above)`;
+}
+/** Collects problems, then throws them all at once. */
+class ProblemList {
+    items = [];
+    add(problem) {
+        this.items.push(problem);
+    }
+    get empty() {
+        return this.items.length === 0;
+    }
+    throwIfAny() {
+        if (this.items.length > 0)
+            throw new UserError(this.items);
+    }
+}
+/** Text of anything thrown, for the single `setFailed` in each action's main. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        return JSON.stringify(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+
+;// CONCATENATED MODULE: ./action-runtime/failure.ts
+/**
+ * The one failure presenter of both actions: every problem of a UserError becomes one `::error` annotation (with
+ * file, line and column when the problem has them, the code as its title), then the step fails with a one-line
+ * summary ("N problems (listed above)"; a single problem is its own summary, not repeated). Anything else thrown
+ * fails the step with its message. Each action's main calls this once, last.
+ */
+
+
+/** The annotation properties of a problem: its code as the title, and its position when it has one. */
+function annotationOf(p) {
+    return {
+        title: p.code,
+        ...(p.file !== undefined
+            ? { file: p.file, startLine: p.line, startColumn: p.line !== undefined ? p.column : undefined }
+            : {}),
+    };
+}
+function presentFailure(error, options = {}) {
+    if (!(error instanceof UserError)) {
+        setFailed(errorMessage(error));
+        return;
+    }
+    for (const p of error.problems)
+        core_error(formatProblem(p), annotationOf(p));
+    if (error.problems.length > 1) {
+        setFailed(`${problemSummary(error.problems)}${options.outcome ? `; ${options.outcome}` : ''}`);
+    }
+    else {
+        // setFailed would annotate the one problem a second time: fail the step as it does, without the repeat.
+        process.exitCode = ExitCode.Failure;
+    }
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -37677,9 +37794,15 @@ function getOctokit(token, options, ...additionalPlugins) {
 ;// CONCATENATED MODULE: ./action-runtime/github.ts
 /** The one place that builds the toolkit's Octokit; core receives only its request function. */
 
-function createRequestFn(token, baseUrl) {
+/** The variables through which @actions/http-client finds a proxy (it also reads no_proxy, only when one is set). */
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
+function createRequestFn(token, baseUrl, env = process.env) {
+    // Without a proxy, Node's own fetch: the toolkit's fetch (a bundled undici, for proxy support) compiles its HTTP
+    // parser's WebAssembly again, and the process then waits ~75 ms at exit for that background compile.
+    const useProxy = PROXY_VARIABLES.some((name) => env[name]);
     const octokit = getOctokit(token, {
         baseUrl,
+        ...(useProxy ? {} : { request: { fetch: globalThis.fetch } }),
         // Octokit would print deprecation notices to the console; core's logger reports what matters.
         log: { debug() { }, info() { }, warn() { }, error() { } },
     });
@@ -37715,7 +37838,7 @@ const actionsLogger = {
     info: (message) => info(message),
     notice: (message, annotation) => notice(message, properties(annotation)),
     warning: (message, annotation) => warning(message, properties(annotation)),
-    error: (message, annotation) => error(message, properties(annotation)),
+    error: (message, annotation) => core_error(message, properties(annotation)),
     group: (name, fn) => group(name, fn),
 };
 
@@ -38397,48 +38520,6 @@ function gitNetworkLimits(env) {
     };
 }
 
-;// CONCATENATED MODULE: ./core/errors.ts
-class UserError extends Error {
-    problems;
-    constructor(problems) {
-        const list = Array.isArray(problems) ? problems : [problems];
-        super(list.map(formatProblem).join('\n'));
-        this.name = 'UserError';
-        this.problems = list;
-    }
-}
-function formatProblem(p) {
-    const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}: ` : '';
-    return `${where}${p.message}`;
-}
-/** Collects problems, then throws them all at once. */
-class ProblemList {
-    items = [];
-    add(problem) {
-        this.items.push(problem);
-    }
-    get empty() {
-        return this.items.length === 0;
-    }
-    throwIfAny() {
-        if (this.items.length > 0)
-            throw new UserError(this.items);
-    }
-}
-/** Text of anything thrown, for the single `setFailed` in each action's main. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-
 ;// CONCATENATED MODULE: ./core/github/deployments.ts
 
 /** GitHub's conclusion of the waited run -> the final deployment state. */
@@ -38565,9 +38646,11 @@ class DeploymentTracker {
 ;// CONCATENATED MODULE: ./core/payload/model.ts
 /**
  * The dispatch payload contract (client_payload, version 1) and GitHub's limits on it.
- * Key names are fixed by DESIGN.md: receivers written against the seed read them as they are.
+ * Key names are a contract (README: dispatch-action): receivers written against the seed read them as they are.
  */
 /** Keys the action writes itself; a user key with one of these names is an error, never a silent override. */
+/** The event type both sides use unless told otherwise (dispatch-action's `event-type`, the config's `event-type`). */
+const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
 const RESERVED_KEYS = ['docker_image_tag', 'git_branch', 'commit_message', 'image', 'digest', 'source'];
 const LIMITS = {
     /**
@@ -39081,16 +39164,6 @@ function headCommitMessage(context) {
     }
 }
 
-;// CONCATENATED MODULE: ./action-runtime/inputs.ts
-/**
- * Composite steps get no INPUT_* variables by themselves: each action.yml maps every input through `env:` as
- * INPUT_<NAME> (upper case, `-` -> `_`), and both bundles read them here.
- */
-function inputs_getInput(env, name, options = {}) {
-    const value = env[`INPUT_${name.replace(/[- ]/g, '_').toUpperCase()}`] ?? '';
-    return options.trim === false ? value : value.trim();
-}
-
 ;// CONCATENATED MODULE: ./core/oci.ts
 /** Shapes of the values that end up in deployment files; shared by sender and receiver. */
 const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -39212,39 +39285,165 @@ function parseClientPayload(text, input, problems) {
     return parsed;
 }
 /**
- * Index of the first unpaired UTF-16 surrogate, or -1. JSON.stringify escapes them (so they would survive JSON),
- * but they have no UTF-8 form: GitHub stores payloads as UTF-8 and the receiver writes files as UTF-8, so such a
- * value could never arrive as sent. They are rejected rather than silently replaced by U+FFFD.
+ * Finds every string (keys included) in a JSON value that holds a lone UTF-16 surrogate; returns JSON-pointer-like
+ * paths. JSON.stringify escapes them (so they would survive JSON), but they have no UTF-8 form: GitHub stores
+ * payloads as UTF-8 and the receiver writes files as UTF-8, so such a value could never arrive as sent. They are
+ * rejected rather than silently replaced by U+FFFD.
  */
-function loneSurrogateIndex(value) {
-    for (let i = 0; i < value.length; i++) {
-        const unit = value.charCodeAt(i);
-        if (unit >= 0xd800 && unit <= 0xdbff) {
-            const next = value.charCodeAt(i + 1);
-            if (next >= 0xdc00 && next <= 0xdfff) {
-                i++;
-                continue;
-            }
-            return i;
-        }
-        if (unit >= 0xdc00 && unit <= 0xdfff)
-            return i;
-    }
-    return -1;
-}
-/** Finds every string (keys included) in a JSON value that holds a lone surrogate; returns JSON-pointer-like paths. */
 function pathsWithLoneSurrogates(value, path = '') {
     if (typeof value === 'string')
-        return loneSurrogateIndex(value) >= 0 ? [path || '/'] : [];
+        return value.isWellFormed() ? [] : [path || '/'];
     if (Array.isArray(value))
         return value.flatMap((item, i) => pathsWithLoneSurrogates(item, `${path}/${i}`));
     if (typeof value === 'object' && value !== null) {
         return Object.entries(value).flatMap(([key, item]) => [
-            ...(loneSurrogateIndex(key) >= 0 ? [`${path}/${key}`] : []),
+            ...(key.isWellFormed() ? [] : [`${path}/${key}`]),
             ...pathsWithLoneSurrogates(item, `${path}/${key}`),
         ]);
     }
     return [];
+}
+
+;// CONCATENATED MODULE: ./action-runtime/inputs.ts
+/**
+ * The one input layer of both actions. Composite steps get no INPUT_* variables by themselves: each action.yml maps
+ * every input through `env:` as INPUT_<NAME> (upper case, `-` -> `_`), and both bundles read them here.
+ *
+ * One shape for every complaint: "Input 'NAME' is "VALUE"; expected FORM", and one code per kind of input
+ * (`input/boolean`, `input/integer`, `input/choice`, `input/required`, `input/url`), so a typo in a boolean reads
+ * the same in both actions. Values are trimmed, except free text that travels byte for byte (`raw`).
+ */
+
+
+
+/** The value of input `name` (`rules-file` -> INPUT_RULES_FILE), trimmed unless `trim: false`. */
+function inputs_getInput(env, name, options = {}) {
+    const value = env[`INPUT_${name.replace(/[- ]/g, '_').toUpperCase()}`] ?? '';
+    return options.trim === false ? value : value.trim();
+}
+/** Exactly what @actions/core's getBooleanInput accepts (YAML 1.2 core schema booleans). */
+const TRUE_VALUES = ['true', 'True', 'TRUE'];
+const FALSE_VALUES = ['false', 'False', 'FALSE'];
+/**
+ * A boolean input: true/True/TRUE or false/False/FALSE (after trimming), as getBooleanInput reads it; empty means
+ * `fallback` (the default in action.yml, so the bundle also runs alone). Anything else is a problem.
+ */
+function parseBoolean(text, fallback) {
+    const value = text.trim();
+    if (value === '')
+        return fallback;
+    if (TRUE_VALUES.includes(value))
+        return true;
+    if (FALSE_VALUES.includes(value))
+        return false;
+    return undefined;
+}
+/** Reads inputs from `env`, collecting every problem in `problems` (thrown together by the caller). */
+class InputReader {
+    env;
+    problems;
+    constructor(env, problems = new ProblemList()) {
+        this.env = env;
+        this.problems = problems;
+    }
+    /** Trimmed text; '' when not set. */
+    text(name) {
+        return inputs_getInput(this.env, name);
+    }
+    /** Free text that travels byte for byte (a commit message, rules YAML whose line numbers matter). */
+    raw(name) {
+        return inputs_getInput(this.env, name, { trim: false });
+    }
+    /** Trimmed text that must not be empty; `example` shows a working line of a workflow. */
+    required(name, example) {
+        const value = this.text(name);
+        if (value === '') {
+            this.problems.add({
+                code: 'input/required',
+                input: name,
+                message: `Input '${name}' is required; e.g. ${example}`,
+            });
+        }
+        return value;
+    }
+    boolean(name, fallback) {
+        const text = this.text(name);
+        const value = parseBoolean(text, fallback);
+        if (value !== undefined)
+            return value;
+        this.problems.add({
+            code: 'input/boolean',
+            input: name,
+            message: `Input '${name}' is ${show(text)}; expected true or false (True, TRUE, False and FALSE also work)`,
+        });
+        return fallback;
+    }
+    /** A whole number in [min, max]; empty means `fallback`. Returns NaN when the value is refused. */
+    integer(name, options) {
+        const text = this.text(name);
+        if (text === '')
+            return options.fallback;
+        const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+        if (value >= options.min && value <= options.max)
+            return value;
+        this.problems.add({
+            code: 'input/integer',
+            input: name,
+            message: `Input '${name}' is ${show(text)}; expected ${options.unit ?? 'a whole number'} from ${options.min} to ${options.max}, e.g. ${options.fallback}`,
+        });
+        return Number.NaN;
+    }
+    /** One of `choices`; empty means `fallback`. Returns undefined when the value is refused. */
+    choice(name, choices, options) {
+        const text = this.text(name);
+        if (text === '')
+            return options.fallback;
+        const value = choices.find((c) => c === text);
+        if (value !== undefined)
+            return value;
+        this.problems.add({
+            code: 'input/choice',
+            input: name,
+            message: `Input '${name}' is ${show(text)}; expected ${options.expected ?? `one of: ${choices.join(', ')}`}`,
+        });
+        return undefined;
+    }
+    /** Items separated by commas or newlines, each trimmed, empty ones left out. */
+    list(name) {
+        return parseList(this.raw(name));
+    }
+    /**
+     * An http(s) URL without credentials, with trailing slashes removed; '' when not set. Returns '' when refused.
+     * `text` is given when the value comes with a fallback (e.g. the runner's GITHUB_API_URL).
+     */
+    url(name, options, text = this.text(name)) {
+        if (text === '')
+            return '';
+        try {
+            const url = new URL(text);
+            if (url.protocol !== 'https:' && url.protocol !== 'http:')
+                throw new Error('not http(s)');
+            if (url.username || url.password)
+                throw new Error('credentials');
+            if (!options.allowQuery && (url.search || url.hash))
+                throw new Error('query or fragment');
+            return text.replace(/\/+$/, '');
+        }
+        catch {
+            this.problems.add({
+                code: 'input/url',
+                input: name,
+                message: `Input '${name}' is ${show(text)}; expected ${options.expected ?? `an http(s) URL without credentials${options.allowQuery ? '' : ', query or fragment'}`}, e.g. ${options.example}`,
+            });
+            return '';
+        }
+    }
+}
+function parseList(text) {
+    return text
+        .split(/[,\n]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 }
 
 ;// CONCATENATED MODULE: ./core/payload/build.ts
@@ -39375,56 +39574,37 @@ function prepareDispatch(spec, problems, logger) {
 
 
 
-
-const DEFAULT_EVENT_TYPE = 'update-gitops-repo';
 const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
 /** A GitHub-hosted job may run 6 hours; waiting longer than that for another run is never meant. */
 const MAX_WAIT_TIMEOUT_SECONDS = 6 * 60 * 60;
 
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
 function readInputs(env, context, logger) {
-    const problems = new ProblemList();
-    const required = (name, value, example) => {
-        if (value === '') {
-            problems.add({ code: 'input/required', input: name, message: `Input '${name}' is required; e.g. ${example}` });
-            return false;
-        }
-        return true;
-    };
-    const token = inputs_getInput(env, 'token');
-    required('token', token, 'token: ${{ secrets.GITOPS_DISPATCH_TOKEN }}');
-    const repository = inputs_getInput(env, 'repository');
-    if (required('repository', repository, 'repository: myorg/myapp-gitops')) {
+    const read = new InputReader(env);
+    const problems = read.problems;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the Actions expression to write in the workflow
+    const token = read.required('token', 'token: ${{ secrets.GITOPS_DISPATCH_TOKEN }}');
+    const repository = read.required('repository', 'repository: myorg/myapp-gitops');
+    if (repository)
         checkRepository(repository, 'repository', problems);
-    }
-    const eventType = inputs_getInput(env, 'event-type') || DEFAULT_EVENT_TYPE;
+    const eventType = read.text('event-type') || DEFAULT_EVENT_TYPE;
     checkEventType(eventType, 'event-type', problems);
-    const imageTag = inputs_getInput(env, 'image-tag');
-    if (required('image-tag', imageTag, 'image-tag: 1.4.2-dev'))
+    const imageTag = read.required('image-tag', 'image-tag: 1.4.2-dev');
+    if (imageTag)
         checkImageTag(imageTag, 'image-tag', problems);
-    const image = inputs_getInput(env, 'image');
+    const image = read.text('image');
     if (image)
         checkImage(image, 'image', problems);
-    const digest = inputs_getInput(env, 'digest');
+    const digest = read.text('digest');
     if (digest)
         checkDigest(digest, 'digest', problems);
-    const gitBranch = inputs_getInput(env, 'git-branch') || context.refName;
+    const gitBranch = read.text('git-branch') || context.refName;
     // Not trimmed: the commit message travels byte for byte, trailing newlines included.
-    const commitMessageInput = inputs_getInput(env, 'commit-message', { trim: false });
+    const commitMessageInput = read.raw('commit-message');
     const commitMessage = commitMessageInput !== '' ? commitMessageInput : (headCommitMessage(context) ?? '');
-    const userKeys = parseClientPayload(inputs_getInput(env, 'client-payload'), 'client-payload', problems) ?? {};
-    const modeText = inputs_getInput(env, 'mode') || 'repository_dispatch';
-    const mode = DISPATCH_MODES.find((m) => m === modeText);
-    if (!mode) {
-        problems.add({
-            code: 'input/mode',
-            input: 'mode',
-            message: `Input 'mode' is ${show(modeText)}; expected one of: ${DISPATCH_MODES.join(', ')}`,
-        });
-    }
-    const workflow = inputs_getInput(env, 'workflow');
-    const ref = inputs_getInput(env, 'ref');
+    const userKeys = parseClientPayload(read.text('client-payload'), 'client-payload', problems) ?? {};
+    const mode = read.choice('mode', DISPATCH_MODES, { fallback: 'repository_dispatch' });
+    const workflow = read.text('workflow');
+    const ref = read.text('ref');
     if (mode === 'workflow_dispatch') {
         if (workflow === '') {
             problems.add({
@@ -39462,44 +39642,20 @@ function readInputs(env, context, logger) {
             message: `Input 'ref' is ${show(ref)}; expected a branch or tag name without spaces or control characters, e.g. main`,
         });
     }
-    const waitText = inputs_getInput(env, 'wait') || 'false';
-    const waitInput = TRUE.includes(waitText);
-    if (!waitInput && !FALSE.includes(waitText)) {
-        problems.add({
-            code: 'input/wait',
-            input: 'wait',
-            message: `Input 'wait' is ${show(waitText)}; expected true or false`,
-        });
-    }
-    const deployment = readDeploymentInputs(env, problems);
+    const waitInput = read.boolean('wait', false);
+    const deployment = readDeploymentInputs(read);
     // A deployment's final state comes from the run, so asking for one means waiting for it.
     const wait = waitInput || deployment !== undefined;
-    const timeoutText = inputs_getInput(env, 'wait-timeout') || String(DEFAULT_WAIT_TIMEOUT_SECONDS);
-    const waitTimeoutSeconds = /^[0-9]+$/.test(timeoutText) ? Number(timeoutText) : Number.NaN;
-    if (!(waitTimeoutSeconds >= 1 && waitTimeoutSeconds <= MAX_WAIT_TIMEOUT_SECONDS)) {
-        problems.add({
-            code: 'input/wait-timeout',
-            input: 'wait-timeout',
-            message: `Input 'wait-timeout' is ${show(timeoutText)}; expected whole seconds from 1 to ${MAX_WAIT_TIMEOUT_SECONDS}, e.g. 600`,
-        });
-    }
-    const apiUrlText = inputs_getInput(env, 'api-url') || context.apiUrl || 'https://api.github.com';
-    let apiUrl = apiUrlText.replace(/\/+$/, '');
-    try {
-        const url = new URL(apiUrlText);
-        if (url.protocol !== 'https:' && url.protocol !== 'http:')
-            throw new Error('not http(s)');
-        if (url.search || url.hash || url.username || url.password)
-            throw new Error('has query, fragment or credentials');
-    }
-    catch {
-        apiUrl = '';
-        problems.add({
-            code: 'input/api-url',
-            input: 'api-url',
-            message: `Input 'api-url' is ${show(apiUrlText)}; expected the REST API base URL, e.g. https://api.github.com or https://ghe.example.com/api/v3`,
-        });
-    }
+    const waitTimeoutSeconds = read.integer('wait-timeout', {
+        min: 1,
+        max: MAX_WAIT_TIMEOUT_SECONDS,
+        fallback: DEFAULT_WAIT_TIMEOUT_SECONDS,
+        unit: 'whole seconds',
+    });
+    const apiUrl = read.url('api-url', {
+        example: 'https://api.github.com or https://ghe.example.com/api/v3',
+        expected: 'the REST API base URL (http or https, without credentials, query or fragment)',
+    }, read.text('api-url') || context.apiUrl || 'https://api.github.com');
     const prepared = prepareDispatch({
         mode: mode ?? 'repository_dispatch',
         repository,
@@ -39532,25 +39688,13 @@ function readInputs(env, context, logger) {
         deployment,
     };
 }
-function readBoolean(env, name, problems) {
-    const text = inputs_getInput(env, name) || 'false';
-    if (TRUE.includes(text))
-        return true;
-    if (!FALSE.includes(text)) {
-        problems.add({
-            code: `input/${name}`,
-            input: name,
-            message: `Input '${name}' is ${show(text)}; expected true or false`,
-        });
-    }
-    return false;
-}
 /** Inputs 'deployment', 'environment', 'environment-url', 'production-environment', 'github-token'. */
-function readDeploymentInputs(env, problems) {
-    const enabled = readBoolean(env, 'deployment', problems);
-    const production = readBoolean(env, 'production-environment', problems);
-    const environment = inputs_getInput(env, 'environment');
-    const environmentUrl = inputs_getInput(env, 'environment-url');
+function readDeploymentInputs(read) {
+    const problems = read.problems;
+    const enabled = read.boolean('deployment', false);
+    const production = read.boolean('production-environment', false);
+    const environment = read.text('environment');
+    const environmentUrl = read.text('environment-url');
     if (!enabled) {
         for (const [name, value] of [
             ['environment', environment],
@@ -39580,24 +39724,8 @@ function readDeploymentInputs(env, problems) {
             message: `Input 'environment' is ${show(environment)}; expected a GitHub environment name of at most 255 characters without control characters, e.g. dev`,
         });
     }
-    if (environmentUrl !== '') {
-        let ok = false;
-        try {
-            const url = new URL(environmentUrl);
-            ok = (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
-        }
-        catch {
-            ok = false;
-        }
-        if (!ok) {
-            problems.add({
-                code: 'input/environment-url',
-                input: 'environment-url',
-                message: `Input 'environment-url' is ${show(environmentUrl)}; expected an http(s) URL without credentials, e.g. https://dev.example.com`,
-            });
-        }
-    }
-    const token = inputs_getInput(env, 'github-token');
+    read.url('environment-url', { example: 'https://dev.example.com', allowQuery: true });
+    const token = read.text('github-token');
     if (token === '') {
         problems.add({
             code: 'input/required',
@@ -39623,6 +39751,7 @@ function readDeploymentInputs(env, problems) {
 
 
 
+
 async function run(env = process.env) {
     // Masked before anything else can print it.
     const rawToken = inputs_getInput(env, 'token');
@@ -39634,6 +39763,7 @@ async function run(env = process.env) {
     let inputs;
     let result;
     let failure;
+    let caught;
     let deployment;
     let conclusion;
     try {
@@ -39668,6 +39798,7 @@ async function run(env = process.env) {
         });
     }
     catch (error) {
+        caught = error;
         failure = errorMessage(error);
     }
     // After the wait, whatever it gave: the conclusion, or none (the run was not found or not followed).
@@ -39675,7 +39806,7 @@ async function run(env = process.env) {
     if (inputs)
         await writeSummary(env, inputs, result, failure, deployment);
     if (failure !== undefined)
-        setFailed(failure);
+        presentFailure(caught);
 }
 function deploymentSpec(inputs, context) {
     const d = inputs.deployment;
@@ -39747,6 +39878,8 @@ async function writeSummary(env, inputs, result, failure, deployment) {
 }
 
 ;// CONCATENATED MODULE: ./dispatch-action/src/index.ts
+// First: checks the Node.js version before the rest of the bundle is loaded (see action-runtime/startup.ts).
+
 
 void run();
 
