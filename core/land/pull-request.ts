@@ -104,16 +104,7 @@ export async function landThroughPullRequest(
       logger.info(`Pushed ${pr.branch} (${sha.slice(0, 12)}).`);
     }
 
-    const opened = await openOrUpdatePullRequest({
-      request: pr.request,
-      repository: pr.repository,
-      head: pr.branch,
-      base: target,
-      title: pr.title,
-      body: pr.body,
-      labels: pr.labels,
-      reviewers: pr.reviewers,
-    });
+    const opened = await openPullRequest(pr, target);
     for (const warning of opened.warnings) logger.warning(warning);
     const verb = opened.created ? 'Opened' : 'Updated';
     const reason = `${verb} pull request #${opened.number} from ${pr.branch} into ${target}${pushed ? '' : ' (branch already up to date)'}.`;
@@ -132,4 +123,18 @@ export async function landThroughPullRequest(
     // Back on the target branch, as it was: the update lives on the pull request branch.
     await restore(c, target, startSha);
   }
+}
+
+/** Opens the pull request for `pr` into `target`, or updates the one already open; both commit methods use it. */
+export function openPullRequest(pr: PullRequestLanding, target: string): ReturnType<typeof openOrUpdatePullRequest> {
+  return openOrUpdatePullRequest({
+    request: pr.request,
+    repository: pr.repository,
+    head: pr.branch,
+    base: target,
+    title: pr.title,
+    body: pr.body,
+    labels: pr.labels,
+    reviewers: pr.reviewers,
+  });
 }

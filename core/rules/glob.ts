@@ -82,13 +82,8 @@ export function checkGlob(pattern: string, dialect: GlobDialect): Problem | unde
   return undefined;
 }
 
-/**
- * Files below `root` that any pattern selects: repo-relative, '/'-separated, sorted, without duplicates.
- * `.git` is never entered; symlinked directories are neither listed nor entered; symlinks to files (and
- * dangling ones) are listed, so the caller can check where they resolve. Bad patterns are reported all
- * together as one `UserError` before the tree is read.
- */
-export async function expandGlobs(root: string, patterns: string[], dialect: GlobDialect): Promise<string[]> {
+/** Every pattern compiled, or one UserError listing every bad one, before any tree is read. */
+export function compileGlobs(patterns: string[], dialect: GlobDialect): RegExp[] {
   const problems = new ProblemList();
   const regexes: RegExp[] = [];
   for (const pattern of patterns) {
@@ -100,6 +95,17 @@ export async function expandGlobs(root: string, patterns: string[], dialect: Glo
     }
   }
   problems.throwIfAny();
+  return regexes;
+}
+
+/**
+ * Files below `root` that any pattern selects: repo-relative, '/'-separated, sorted, without duplicates.
+ * `.git` is never entered; symlinked directories are neither listed nor entered; symlinks to files (and
+ * dangling ones) are listed, so the caller can check where they resolve. Bad patterns are reported all
+ * together as one `UserError` before the tree is read.
+ */
+export async function expandGlobs(root: string, patterns: string[], dialect: GlobDialect): Promise<string[]> {
+  const regexes = compileGlobs(patterns, dialect);
   if (regexes.length === 0) return [];
   const selected = new Set<string>();
   for (const path of await listFiles(root, directoryFilter(patterns, dialect))) {

@@ -12,7 +12,7 @@ import { ProblemList, UserError } from '../../errors.js';
 import { GitHubApiError } from '../../github/client.js';
 import { explainApiFailure } from '../../github/explain-api.js';
 import { type GitHubGraphql, GraphqlError } from '../../github/graphql.js';
-import { openOrUpdatePullRequest } from '../../github/pulls.js';
+import type { openOrUpdatePullRequest } from '../../github/pulls.js';
 import type { Logger } from '../../logger.js';
 import type { Plan } from '../../plan/model.js';
 import type { FileSource } from '../../plan/source.js';
@@ -20,6 +20,7 @@ import { jitteredBackoff, realSleep } from '../../retry.js';
 import { composeCommitMessage } from '../message.js';
 import { DEFAULT_BACKOFF, LandError, type LandResult, nothingToChange, type PullRequestLanding } from '../model.js';
 import { checkBranchOwnership } from '../ownership.js';
+import { openPullRequest } from '../pull-request.js';
 import {
   type BranchHead,
   createCommitOnBranch,
@@ -223,16 +224,7 @@ export async function landThroughApi(o: ApiLandOptions): Promise<LandResult> {
     }
     let opened: Awaited<ReturnType<typeof openOrUpdatePullRequest>>;
     try {
-      opened = await openOrUpdatePullRequest({
-        request: pr.request,
-        repository: pr.repository,
-        head: pr.branch,
-        base: target,
-        title: pr.title,
-        body: pr.body,
-        labels: pr.labels,
-        reviewers: pr.reviewers,
-      });
+      opened = await openPullRequest(pr, target);
     } catch (error) {
       throw explain(error, `open the pull request from ${pr.branch}`);
     }

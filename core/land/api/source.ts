@@ -4,10 +4,10 @@
  * lists its parent only), and the selected files are read in batches, so the number of requests does not grow with
  * the size of the repository beyond those listings.
  */
-import { type Problem, ProblemList, UserError } from '../../errors.js';
+import type { Problem } from '../../errors.js';
 import type { GitHubGraphql } from '../../github/graphql.js';
 import type { FileSource } from '../../plan/source.js';
-import { expandBraces, type GlobDialect, globToRegExp } from '../../rules/glob.js';
+import { compileGlobs, expandBraces, type GlobDialect } from '../../rules/glob.js';
 import { type BlobText, listTree, type RepositoryName, readBlobs, type TreeEntry } from './repository.js';
 
 export const MODE_FILE = 0o100644;
@@ -73,17 +73,7 @@ export function apiFileSource(api: GitHubGraphql, repo: RepositoryName, commit: 
     entry: (path) => entries.get(path),
 
     async select(patterns: string[], dialect: GlobDialect): Promise<string[]> {
-      const problems = new ProblemList();
-      const regexes: RegExp[] = [];
-      for (const pattern of patterns) {
-        try {
-          regexes.push(globToRegExp(pattern, dialect));
-        } catch (error) {
-          if (!(error instanceof UserError)) throw error;
-          for (const p of error.problems) problems.add(p);
-        }
-      }
-      problems.throwIfAny();
+      const regexes = compileGlobs(patterns, dialect);
       if (regexes.length === 0) return [];
       const needs = listingsFor(patterns, dialect);
       for (const [dir, depth] of needs) {
