@@ -39761,13 +39761,8 @@ function checkGlob(pattern, dialect) {
     }
     return undefined;
 }
-/**
- * Files below `root` that any pattern selects: repo-relative, '/'-separated, sorted, without duplicates.
- * `.git` is never entered; symlinked directories are neither listed nor entered; symlinks to files (and
- * dangling ones) are listed, so the caller can check where they resolve. Bad patterns are reported all
- * together as one `UserError` before the tree is read.
- */
-async function expandGlobs(root, patterns, dialect) {
+/** Every pattern compiled, or one UserError listing every bad one, before any tree is read. */
+function compileGlobs(patterns, dialect) {
     const problems = new ProblemList();
     const regexes = [];
     for (const pattern of patterns) {
@@ -39782,6 +39777,16 @@ async function expandGlobs(root, patterns, dialect) {
         }
     }
     problems.throwIfAny();
+    return regexes;
+}
+/**
+ * Files below `root` that any pattern selects: repo-relative, '/'-separated, sorted, without duplicates.
+ * `.git` is never entered; symlinked directories are neither listed nor entered; symlinks to files (and
+ * dangling ones) are listed, so the caller can check where they resolve. Bad patterns are reported all
+ * together as one `UserError` before the tree is read.
+ */
+async function expandGlobs(root, patterns, dialect) {
+    const regexes = compileGlobs(patterns, dialect);
     if (regexes.length === 0)
         return [];
     const selected = new Set();

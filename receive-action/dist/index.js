@@ -58738,13 +58738,8 @@ function checkGlob(pattern, dialect) {
     }
     return undefined;
 }
-/**
- * Files below `root` that any pattern selects: repo-relative, '/'-separated, sorted, without duplicates.
- * `.git` is never entered; symlinked directories are neither listed nor entered; symlinks to files (and
- * dangling ones) are listed, so the caller can check where they resolve. Bad patterns are reported all
- * together as one `UserError` before the tree is read.
- */
-async function expandGlobs(root, patterns, dialect) {
+/** Every pattern compiled, or one UserError listing every bad one, before any tree is read. */
+function compileGlobs(patterns, dialect) {
     const problems = new ProblemList();
     const regexes = [];
     for (const pattern of patterns) {
@@ -58759,6 +58754,16 @@ async function expandGlobs(root, patterns, dialect) {
         }
     }
     problems.throwIfAny();
+    return regexes;
+}
+/**
+ * Files below `root` that any pattern selects: repo-relative, '/'-separated, sorted, without duplicates.
+ * `.git` is never entered; symlinked directories are neither listed nor entered; symlinks to files (and
+ * dangling ones) are listed, so the caller can check where they resolve. Bad patterns are reported all
+ * together as one `UserError` before the tree is read.
+ */
+async function expandGlobs(root, patterns, dialect) {
+    const regexes = compileGlobs(patterns, dialect);
     if (regexes.length === 0)
         return [];
     const selected = new Set();
@@ -69214,6 +69219,288 @@ function checkBranchOwnership(o) {
     });
 }
 
+;// CONCATENATED MODULE: ./core/git/push-failure.ts
+/**
+ * Order matters: GitHub's protected branch refusal also says "hook declined", and an HTTP 403 also says
+ * "unable to access", so the more specific rows come first.
+ */
+const TABLE = [
+    {
+        // First: Git.exec puts this sentence at the top of a command its time limits stopped.
+        kind: 'timed-out',
+        patterns: [/^git \S+.* timed out: /m, /Operation too slow/i],
+        fix: 'The remote stopped answering (see which command and after how long above); check the network and the git ' +
+            "server's status, then run the job again. If a push did land before the time limit, the rerun finds the " +
+            'files already at this tag and makes no second commit.',
+    },
+    {
+        kind: 'protected-branch',
+        patterns: [
+            /protected branch/i,
+            /\bGH00[56]\b/,
+            // repository rulesets, the newer form of branch protection
+            /\bGH013\b/,
+            /repository rule violations/i,
+            /Changes must be made through a pull request/i,
+        ],
+        fix: 'The branch is protected against direct pushes (branch protection or a ruleset): set `pull-request: true` so the update lands through a ' +
+            'pull request, or allow GitHub Actions to bypass the branch protection.',
+    },
+    {
+        kind: 'remote-moved',
+        patterns: [
+            /\(fetch first\)/,
+            /\(non-fast-forward\)/,
+            /\(stale info\)/,
+            /\(failed to update ref\)/,
+            /cannot lock ref/i,
+            /Updates were rejected because the (?:remote contains work|tip of your current branch is behind)/,
+            /incorrect old value provided/,
+        ],
+        fix: 'Another push reached the branch first; fetch, apply the update again and push again.',
+    },
+    {
+        kind: 'hook-declined',
+        patterns: [/hook declined/i, /\[remote rejected\]/],
+        fix: 'The remote refused the push (see its message above); if it enforces reviews or status checks, set ' +
+            '`pull-request: true` so the update lands through a pull request.',
+    },
+    {
+        kind: 'forbidden',
+        patterns: [/returned error: 403/, /Permission to \S+ denied/i, /\b403 Forbidden\b/],
+        fix: 'The token may not push to this repository: give the job `permissions: contents: write` (and ' +
+            '`pull-requests: write` for pull-request mode), or pass a token that has write access.',
+    },
+    {
+        kind: 'auth-failed',
+        patterns: [
+            /Authentication failed/i,
+            /returned error: 401/,
+            /could not read (?:Username|Password)/i,
+            /terminal prompts disabled/i,
+            /Invalid username or (?:password|token)/i,
+        ],
+        fix: 'Git could not authenticate: keep `persist-credentials` on in actions/checkout (or `checkout: true`), and ' +
+            'check that the token is valid and not expired.',
+    },
+    {
+        kind: 'unreachable',
+        patterns: [
+            /Could not resolve host/i,
+            /unable to access/i,
+            /Failed to connect/i,
+            /Connection (?:refused|reset|timed out)/i,
+            /Could not read from remote repository/i,
+            /does not appear to be a git repository/i,
+            /returned error: 5\d\d/,
+            /the remote end hung up unexpectedly/i,
+            /Operation timed out/i,
+        ],
+        fix: 'The remote could not be reached; check the repository URL and the network, then run the job again.',
+    },
+];
+function classifyPushFailure(output) {
+    for (const row of TABLE) {
+        if (row.patterns.some((p) => p.test(output))) {
+            return { kind: row.kind, retryable: row.kind === 'remote-moved', fix: row.fix };
+        }
+    }
+    return { kind: 'unknown', retryable: false, fix: "See git's message above." };
+}
+
+;// CONCATENATED MODULE: ./core/land/git-steps.ts
+/** The steps of a git landing that the direct push and the pull request share: commit, explain a failure, reset. */
+
+
+
+
+/** Stages only the plan's files, commits them with message + trailers. Returns the sha, or undefined if no diff. */
+async function commitPlan(c, plan) {
+    const files = paths(plan);
+    await c.git.add(files);
+    if (!(await c.git.hasStagedChanges()))
+        return undefined;
+    let message = c.o.commitMessage(plan);
+    if (message.trim() === '') {
+        throw new UserError({
+            code: 'land/empty-commit-message',
+            input: 'commit-message',
+            message: "Input 'commit-message' rendered to an empty message; expected a template that gives some text",
+        });
+    }
+    // Our trailers are the final paragraph and the only trailer block; payload lines cannot pose as trailers.
+    message = composeCommitMessage(message, trailerEntries(c.o.trailers), c.o.messageTrailers);
+    const sha = await c.git.commit(message, c.o.author);
+    c.logger.info(`Committed ${sha.slice(0, 12)}: ${listPaths(files)}`);
+    return sha;
+}
+function failure(c, result, what, attempts) {
+    const output = `${result.stderr}\n${result.stdout}`;
+    const verdict = classifyPushFailure(output);
+    const said = c.redact(result.stderr.trim() || result.stdout.trim() || `exit code ${result.exitCode}`);
+    return new LandError({ code: `land/${verdict.kind}`, message: `${what} failed: ${said}\n${verdict.fix}` }, verdict.kind, attempts);
+}
+/** Puts `branch` back on `base` with a clean work tree; best effort, since it runs while another error is thrown. */
+async function restore(c, branch, base) {
+    try {
+        if (branch && (await c.git.currentBranch()) !== branch) {
+            await c.git.exec(['checkout', '--quiet', '--force', branch]);
+        }
+        await c.git.resetHard(base);
+        return true;
+    }
+    catch (error) {
+        c.logger.warning(`Could not reset the checkout to ${base.slice(0, 12)}: ${c.redact(String(error))}`);
+        return false;
+    }
+}
+function trailerEntries(trailers) {
+    return Object.fromEntries(Object.entries(trailers ?? {}).filter(([, v]) => v.trim() !== ''));
+}
+function paths(plan) {
+    return plan.changes.map((ch) => ch.path);
+}
+/** Tracked edits outside the plan are neither committed nor kept by a retry's reset: say so before it happens. */
+async function warnAboutOtherEdits(c, plan) {
+    const planned = new Set(plan.changes.map((ch) => ch.path));
+    const others = (await c.git.status()).filter((e) => e.code !== '??' && !planned.has(e.path)).map((e) => e.path);
+    if (others.length > 0) {
+        c.logger.warning(`Files changed outside the plan are not committed, and are discarded if the push has to be retried: ${listPaths(others)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./core/land/pull-request.ts
+/** Pull-request landing: the commit on an update branch made from the target head, then the pull request. */
+
+
+
+
+
+/**
+ * Refuses to replace an update branch whose head commit was not made for the same image (by its `Source-Image`
+ * trailer, or `Source-Repository` when the dispatch names no image): another application's pull request, or a
+ * commit someone added by hand, is never force-pushed over.
+ */
+async function checkBranchOwner(c, branch, head) {
+    const read = await c.git.exec(['log', '-1', '--format=%(trailers:only,unfold)', head], { allowFailure: true });
+    if (read.exitCode !== 0)
+        throw failure(c, read, `Reading the last commit of ${branch}`, 0);
+    const theirs = {};
+    for (const line of read.stdout.split('\n')) {
+        const match = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
+        if (match && theirs[match[1]] === undefined)
+            theirs[match[1]] = match[2].trim();
+    }
+    checkBranchOwnership({ branch, where: c.remote, head, theirs, ours: trailerEntries(c.o.trailers) });
+}
+async function landThroughPullRequest(c, pr, target, startSha) {
+    const { git, remote, logger, o } = c;
+    const check = await git.exec(['check-ref-format', `refs/heads/${pr.branch}`], { allowFailure: true });
+    if (check.exitCode !== 0 || pr.branch === target) {
+        throw new UserError({
+            code: 'land/pull-request-branch',
+            message: `Pull request branch ${JSON.stringify(pr.branch)} is not usable; expected a valid branch name other than the target branch ${target}`,
+        });
+    }
+    try {
+        // The update branch starts at the target branch head; the applied edits come along in the work tree.
+        await git.checkoutNewBranch(pr.branch);
+        const sha = await commitPlan(c, o.plan);
+        if (!sha) {
+            return {
+                committed: false,
+                commitSha: '',
+                modifiedFiles: [],
+                pushed: false,
+                attempts: 0,
+                pullRequestUrl: '',
+                reason: 'Nothing to commit: the planned files already match the last commit.',
+            };
+        }
+        // A branch that already holds the same tree on the same base needs no push (and no new CI run on the PR).
+        let pushed = false;
+        let attempts = 0;
+        let commitSha = sha;
+        const existing = await git.tryRemoteBranchSha(remote, pr.branch);
+        if (existing.exitCode !== 0)
+            throw failure(c, existing, `Reading ${pr.branch} from ${remote}`, 0);
+        let same = false;
+        if (existing.sha) {
+            const fetched = await git.tryFetch(remote, pr.branch);
+            if (fetched.exitCode !== 0)
+                throw failure(c, fetched, `Fetching ${pr.branch}`, 0);
+            await checkBranchOwner(c, pr.branch, existing.sha);
+            const [theirTree, ourTree, theirParent] = await Promise.all([
+                git.tryRevParse(`${existing.sha}^{tree}`),
+                git.revParse(`${sha}^{tree}`),
+                git.tryRevParse(`${existing.sha}^`),
+            ]);
+            same = theirTree === ourTree && theirParent === startSha;
+        }
+        if (same && existing.sha) {
+            commitSha = existing.sha;
+            logger.info(`${pr.branch} already holds this update (${existing.sha.slice(0, 12)}); not pushing it again.`);
+        }
+        else {
+            attempts = 1;
+            // Force is allowed here only: the update branch belongs to this tool and is rebuilt from the target head.
+            // The lease makes it replace exactly the head checked above (or create the branch when there was none), so a
+            // commit pushed meanwhile by anyone is never overwritten unseen.
+            const result = await git.exec([
+                'push',
+                `--force-with-lease=refs/heads/${pr.branch}:${existing.sha ?? ''}`,
+                remote,
+                `HEAD:refs/heads/${pr.branch}`,
+            ], { allowFailure: true });
+            if (result.exitCode !== 0) {
+                const error = failure(c, result, `Pushing ${pr.branch}`, 1);
+                if (error.kind !== 'remote-moved')
+                    throw error;
+                throw new LandError({
+                    code: 'land/pull-request-branch-moved',
+                    message: `${pr.branch} changed on ${remote} while this run was updating it (another run or a person pushed to ` +
+                        'it); nothing was pushed. Run again: the next run checks the new head before replacing it.',
+                }, 'remote-moved', 1);
+            }
+            pushed = true;
+            logger.info(`Pushed ${pr.branch} (${sha.slice(0, 12)}).`);
+        }
+        const opened = await openPullRequest(pr, target);
+        for (const warning of opened.warnings)
+            logger.warning(warning);
+        const verb = opened.created ? 'Opened' : 'Updated';
+        const reason = `${verb} pull request #${opened.number} from ${pr.branch} into ${target}${pushed ? '' : ' (branch already up to date)'}.`;
+        logger.info(`${reason} ${opened.url}`);
+        return {
+            committed: true,
+            commitSha,
+            modifiedFiles: paths(o.plan),
+            pushed,
+            attempts,
+            pullRequestUrl: opened.url,
+            pullRequestNumber: opened.number,
+            reason,
+        };
+    }
+    finally {
+        // Back on the target branch, as it was: the update lives on the pull request branch.
+        await restore(c, target, startSha);
+    }
+}
+/** Opens the pull request for `pr` into `target`, or updates the one already open; both commit methods use it. */
+function openPullRequest(pr, target) {
+    return openOrUpdatePullRequest({
+        request: pr.request,
+        repository: pr.repository,
+        head: pr.branch,
+        base: target,
+        title: pr.title,
+        body: pr.body,
+        labels: pr.labels,
+        reviewers: pr.reviewers,
+    });
+}
+
 ;// CONCATENATED MODULE: ./core/land/api/repository.ts
 function repository_splitRepository(repository) {
     const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository);
@@ -69376,13 +69663,6 @@ async function readFilesAt(api, repo, commit, paths) {
 }
 
 ;// CONCATENATED MODULE: ./core/land/api/source.ts
-/**
- * A `FileSource` over one commit read through GitHub's GraphQL API: the planner selects, resolves and reads files
- * exactly as over a checkout, with no clone. Only the directories the globs can reach are listed (a literal path
- * lists its parent only), and the selected files are read in batches, so the number of requests does not grow with
- * the size of the repository beyond those listings.
- */
-
 
 
 const MODE_FILE = 0o100644;
@@ -69441,20 +69721,7 @@ function apiFileSource(api, repo, commit) {
     return {
         entry: (path) => entries.get(path),
         async select(patterns, dialect) {
-            const problems = new ProblemList();
-            const regexes = [];
-            for (const pattern of patterns) {
-                try {
-                    regexes.push(globToRegExp(pattern, dialect));
-                }
-                catch (error) {
-                    if (!(error instanceof UserError))
-                        throw error;
-                    for (const p of error.problems)
-                        problems.add(p);
-                }
-            }
-            problems.throwIfAny();
+            const regexes = compileGlobs(patterns, dialect);
             if (regexes.length === 0)
                 return [];
             const needs = listingsFor(patterns, dialect);
@@ -69681,16 +69948,7 @@ async function landThroughApi(o) {
         }
         let opened;
         try {
-            opened = await openOrUpdatePullRequest({
-                request: pr.request,
-                repository: pr.repository,
-                head: pr.branch,
-                base: target,
-                title: pr.title,
-                body: pr.body,
-                labels: pr.labels,
-                reviewers: pr.reviewers,
-            });
+            opened = await openPullRequest(pr, target);
         }
         catch (error) {
             throw explain(error, `open the pull request from ${pr.branch}`);
@@ -75159,156 +75417,6 @@ function gitNetworkLimits(env) {
     };
 }
 
-;// CONCATENATED MODULE: ./core/git/push-failure.ts
-/**
- * Order matters: GitHub's protected branch refusal also says "hook declined", and an HTTP 403 also says
- * "unable to access", so the more specific rows come first.
- */
-const TABLE = [
-    {
-        // First: Git.exec puts this sentence at the top of a command its time limits stopped.
-        kind: 'timed-out',
-        patterns: [/^git \S+.* timed out: /m, /Operation too slow/i],
-        fix: 'The remote stopped answering (see which command and after how long above); check the network and the git ' +
-            "server's status, then run the job again. If a push did land before the time limit, the rerun finds the " +
-            'files already at this tag and makes no second commit.',
-    },
-    {
-        kind: 'protected-branch',
-        patterns: [
-            /protected branch/i,
-            /\bGH00[56]\b/,
-            // repository rulesets, the newer form of branch protection
-            /\bGH013\b/,
-            /repository rule violations/i,
-            /Changes must be made through a pull request/i,
-        ],
-        fix: 'The branch is protected against direct pushes (branch protection or a ruleset): set `pull-request: true` so the update lands through a ' +
-            'pull request, or allow GitHub Actions to bypass the branch protection.',
-    },
-    {
-        kind: 'remote-moved',
-        patterns: [
-            /\(fetch first\)/,
-            /\(non-fast-forward\)/,
-            /\(stale info\)/,
-            /\(failed to update ref\)/,
-            /cannot lock ref/i,
-            /Updates were rejected because the (?:remote contains work|tip of your current branch is behind)/,
-            /incorrect old value provided/,
-        ],
-        fix: 'Another push reached the branch first; fetch, apply the update again and push again.',
-    },
-    {
-        kind: 'hook-declined',
-        patterns: [/hook declined/i, /\[remote rejected\]/],
-        fix: 'The remote refused the push (see its message above); if it enforces reviews or status checks, set ' +
-            '`pull-request: true` so the update lands through a pull request.',
-    },
-    {
-        kind: 'forbidden',
-        patterns: [/returned error: 403/, /Permission to \S+ denied/i, /\b403 Forbidden\b/],
-        fix: 'The token may not push to this repository: give the job `permissions: contents: write` (and ' +
-            '`pull-requests: write` for pull-request mode), or pass a token that has write access.',
-    },
-    {
-        kind: 'auth-failed',
-        patterns: [
-            /Authentication failed/i,
-            /returned error: 401/,
-            /could not read (?:Username|Password)/i,
-            /terminal prompts disabled/i,
-            /Invalid username or (?:password|token)/i,
-        ],
-        fix: 'Git could not authenticate: keep `persist-credentials` on in actions/checkout (or `checkout: true`), and ' +
-            'check that the token is valid and not expired.',
-    },
-    {
-        kind: 'unreachable',
-        patterns: [
-            /Could not resolve host/i,
-            /unable to access/i,
-            /Failed to connect/i,
-            /Connection (?:refused|reset|timed out)/i,
-            /Could not read from remote repository/i,
-            /does not appear to be a git repository/i,
-            /returned error: 5\d\d/,
-            /the remote end hung up unexpectedly/i,
-            /Operation timed out/i,
-        ],
-        fix: 'The remote could not be reached; check the repository URL and the network, then run the job again.',
-    },
-];
-function classifyPushFailure(output) {
-    for (const row of TABLE) {
-        if (row.patterns.some((p) => p.test(output))) {
-            return { kind: row.kind, retryable: row.kind === 'remote-moved', fix: row.fix };
-        }
-    }
-    return { kind: 'unknown', retryable: false, fix: "See git's message above." };
-}
-
-;// CONCATENATED MODULE: ./core/land/git-steps.ts
-/** The steps of a git landing that the direct push and the pull request share: commit, explain a failure, reset. */
-
-
-
-
-/** Stages only the plan's files, commits them with message + trailers. Returns the sha, or undefined if no diff. */
-async function commitPlan(c, plan) {
-    const files = paths(plan);
-    await c.git.add(files);
-    if (!(await c.git.hasStagedChanges()))
-        return undefined;
-    let message = c.o.commitMessage(plan);
-    if (message.trim() === '') {
-        throw new UserError({
-            code: 'land/empty-commit-message',
-            input: 'commit-message',
-            message: "Input 'commit-message' rendered to an empty message; expected a template that gives some text",
-        });
-    }
-    // Our trailers are the final paragraph and the only trailer block; payload lines cannot pose as trailers.
-    message = composeCommitMessage(message, trailerEntries(c.o.trailers), c.o.messageTrailers);
-    const sha = await c.git.commit(message, c.o.author);
-    c.logger.info(`Committed ${sha.slice(0, 12)}: ${listPaths(files)}`);
-    return sha;
-}
-function failure(c, result, what, attempts) {
-    const output = `${result.stderr}\n${result.stdout}`;
-    const verdict = classifyPushFailure(output);
-    const said = c.redact(result.stderr.trim() || result.stdout.trim() || `exit code ${result.exitCode}`);
-    return new LandError({ code: `land/${verdict.kind}`, message: `${what} failed: ${said}\n${verdict.fix}` }, verdict.kind, attempts);
-}
-/** Puts `branch` back on `base` with a clean work tree; best effort, since it runs while another error is thrown. */
-async function restore(c, branch, base) {
-    try {
-        if (branch && (await c.git.currentBranch()) !== branch) {
-            await c.git.exec(['checkout', '--quiet', '--force', branch]);
-        }
-        await c.git.resetHard(base);
-        return true;
-    }
-    catch (error) {
-        c.logger.warning(`Could not reset the checkout to ${base.slice(0, 12)}: ${c.redact(String(error))}`);
-        return false;
-    }
-}
-function trailerEntries(trailers) {
-    return Object.fromEntries(Object.entries(trailers ?? {}).filter(([, v]) => v.trim() !== ''));
-}
-function paths(plan) {
-    return plan.changes.map((ch) => ch.path);
-}
-/** Tracked edits outside the plan are neither committed nor kept by a retry's reset: say so before it happens. */
-async function warnAboutOtherEdits(c, plan) {
-    const planned = new Set(plan.changes.map((ch) => ch.path));
-    const others = (await c.git.status()).filter((e) => e.code !== '??' && !planned.has(e.path)).map((e) => e.path);
-    if (others.length > 0) {
-        c.logger.warning(`Files changed outside the plan are not committed, and are discarded if the push has to be retried: ${listPaths(others)}`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./core/land/identity.ts
 
 /** The one limit on push attempts, for the action input and for core alike. */
@@ -75336,134 +75444,6 @@ function checkMaxAttempts(value, problems, shown = JSON.stringify(value)) {
             input: 'max-attempts',
             message: `Input 'max-attempts' is ${shown}; expected a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}`,
         });
-    }
-}
-
-;// CONCATENATED MODULE: ./core/land/pull-request.ts
-/** Pull-request landing: the commit on an update branch made from the target head, then the pull request. */
-
-
-
-
-
-/**
- * Refuses to replace an update branch whose head commit was not made for the same image (by its `Source-Image`
- * trailer, or `Source-Repository` when the dispatch names no image): another application's pull request, or a
- * commit someone added by hand, is never force-pushed over.
- */
-async function checkBranchOwner(c, branch, head) {
-    const read = await c.git.exec(['log', '-1', '--format=%(trailers:only,unfold)', head], { allowFailure: true });
-    if (read.exitCode !== 0)
-        throw failure(c, read, `Reading the last commit of ${branch}`, 0);
-    const theirs = {};
-    for (const line of read.stdout.split('\n')) {
-        const match = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
-        if (match && theirs[match[1]] === undefined)
-            theirs[match[1]] = match[2].trim();
-    }
-    checkBranchOwnership({ branch, where: c.remote, head, theirs, ours: trailerEntries(c.o.trailers) });
-}
-async function landThroughPullRequest(c, pr, target, startSha) {
-    const { git, remote, logger, o } = c;
-    const check = await git.exec(['check-ref-format', `refs/heads/${pr.branch}`], { allowFailure: true });
-    if (check.exitCode !== 0 || pr.branch === target) {
-        throw new UserError({
-            code: 'land/pull-request-branch',
-            message: `Pull request branch ${JSON.stringify(pr.branch)} is not usable; expected a valid branch name other than the target branch ${target}`,
-        });
-    }
-    try {
-        // The update branch starts at the target branch head; the applied edits come along in the work tree.
-        await git.checkoutNewBranch(pr.branch);
-        const sha = await commitPlan(c, o.plan);
-        if (!sha) {
-            return {
-                committed: false,
-                commitSha: '',
-                modifiedFiles: [],
-                pushed: false,
-                attempts: 0,
-                pullRequestUrl: '',
-                reason: 'Nothing to commit: the planned files already match the last commit.',
-            };
-        }
-        // A branch that already holds the same tree on the same base needs no push (and no new CI run on the PR).
-        let pushed = false;
-        let attempts = 0;
-        let commitSha = sha;
-        const existing = await git.tryRemoteBranchSha(remote, pr.branch);
-        if (existing.exitCode !== 0)
-            throw failure(c, existing, `Reading ${pr.branch} from ${remote}`, 0);
-        let same = false;
-        if (existing.sha) {
-            const fetched = await git.tryFetch(remote, pr.branch);
-            if (fetched.exitCode !== 0)
-                throw failure(c, fetched, `Fetching ${pr.branch}`, 0);
-            await checkBranchOwner(c, pr.branch, existing.sha);
-            const [theirTree, ourTree, theirParent] = await Promise.all([
-                git.tryRevParse(`${existing.sha}^{tree}`),
-                git.revParse(`${sha}^{tree}`),
-                git.tryRevParse(`${existing.sha}^`),
-            ]);
-            same = theirTree === ourTree && theirParent === startSha;
-        }
-        if (same && existing.sha) {
-            commitSha = existing.sha;
-            logger.info(`${pr.branch} already holds this update (${existing.sha.slice(0, 12)}); not pushing it again.`);
-        }
-        else {
-            attempts = 1;
-            // Force is allowed here only: the update branch belongs to this tool and is rebuilt from the target head.
-            // The lease makes it replace exactly the head checked above (or create the branch when there was none), so a
-            // commit pushed meanwhile by anyone is never overwritten unseen.
-            const result = await git.exec([
-                'push',
-                `--force-with-lease=refs/heads/${pr.branch}:${existing.sha ?? ''}`,
-                remote,
-                `HEAD:refs/heads/${pr.branch}`,
-            ], { allowFailure: true });
-            if (result.exitCode !== 0) {
-                const error = failure(c, result, `Pushing ${pr.branch}`, 1);
-                if (error.kind !== 'remote-moved')
-                    throw error;
-                throw new LandError({
-                    code: 'land/pull-request-branch-moved',
-                    message: `${pr.branch} changed on ${remote} while this run was updating it (another run or a person pushed to ` +
-                        'it); nothing was pushed. Run again: the next run checks the new head before replacing it.',
-                }, 'remote-moved', 1);
-            }
-            pushed = true;
-            logger.info(`Pushed ${pr.branch} (${sha.slice(0, 12)}).`);
-        }
-        const opened = await openOrUpdatePullRequest({
-            request: pr.request,
-            repository: pr.repository,
-            head: pr.branch,
-            base: target,
-            title: pr.title,
-            body: pr.body,
-            labels: pr.labels,
-            reviewers: pr.reviewers,
-        });
-        for (const warning of opened.warnings)
-            logger.warning(warning);
-        const verb = opened.created ? 'Opened' : 'Updated';
-        const reason = `${verb} pull request #${opened.number} from ${pr.branch} into ${target}${pushed ? '' : ' (branch already up to date)'}.`;
-        logger.info(`${reason} ${opened.url}`);
-        return {
-            committed: true,
-            commitSha,
-            modifiedFiles: paths(o.plan),
-            pushed,
-            attempts,
-            pullRequestUrl: opened.url,
-            pullRequestNumber: opened.number,
-            reason,
-        };
-    }
-    finally {
-        // Back on the target branch, as it was: the update lives on the pull request branch.
-        await restore(c, target, startSha);
     }
 }
 
