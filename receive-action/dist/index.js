@@ -69932,19 +69932,17 @@ async function landThroughApi(o) {
         cause: error,
     });
     const landed = async (sha, attempt, pushed, note = '') => {
-        const files = start.plan.changes.map((c) => c.path);
+        const result = {
+            committed: true,
+            commitSha: sha,
+            modifiedFiles: start.plan.changes.map((c) => c.path),
+            pushed,
+            attempts: attempt,
+        };
         if (!pr) {
             const reason = `${attempt === 1 ? `Committed to ${target}` : `Committed to ${target} after ${attempt} attempts`} through GitHub's API${note}.`;
             logger.info(`${reason} (${sha.slice(0, 12)})`);
-            return {
-                committed: true,
-                commitSha: sha,
-                modifiedFiles: files,
-                pushed,
-                attempts: attempt,
-                pullRequestUrl: '',
-                reason,
-            };
+            return { ...result, pullRequestUrl: '', reason };
         }
         let opened;
         try {
@@ -69957,16 +69955,7 @@ async function landThroughApi(o) {
             logger.warning(warning);
         const reason = `${opened.created ? 'Opened' : 'Updated'} pull request #${opened.number} from ${pr.branch} into ${target}${pushed ? '' : ' (branch already up to date)'}${note}.`;
         logger.info(`${reason} ${opened.url}`);
-        return {
-            committed: true,
-            commitSha: sha,
-            modifiedFiles: files,
-            pushed,
-            attempts: attempt,
-            pullRequestUrl: opened.url,
-            pullRequestNumber: opened.number,
-            reason,
-        };
+        return { ...result, pullRequestUrl: opened.url, pullRequestNumber: opened.number, reason };
     };
     for (let attempt = 1;; attempt++) {
         checkModes(start);

@@ -5,23 +5,16 @@
  * pattern means the same to the generator as to the receiver that runs the generated rules.
  */
 import { describe, expect, it } from 'vitest';
-import { type Problem, UserError } from '../../core/errors.js';
+import type { Problem } from '../../core/errors.js';
 import { matchRules } from '../../core/rules/match.js';
 import { parseNativeRules } from '../../core/rules/native.js';
 import { parseConfig } from '../../generator/src/config.js';
 import { route } from '../../generator/src/flows.js';
 import { nativeRules } from '../../generator/src/rules.js';
+import { problemsOf } from '../support/problems.js';
 import { ACTIONS_REF } from './helpers.js';
 
-function problems(fn: () => unknown): Problem[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UserError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
+const problems = problemsOf;
 const config = (text: string) => parseConfig(text, 'cfg.yml', { actionsRef: ACTIONS_REF });
 const configProblems = (text: string) => problems(() => config(text));
 const rulesProblems = (text: string) => problems(() => parseNativeRules(text, 'rules.yml'));

@@ -12,7 +12,6 @@ import { ProblemList, UserError } from '../../errors.js';
 import { GitHubApiError } from '../../github/client.js';
 import { explainApiFailure } from '../../github/explain-api.js';
 import { type GitHubGraphql, GraphqlError } from '../../github/graphql.js';
-import type { openOrUpdatePullRequest } from '../../github/pulls.js';
 import type { Logger } from '../../logger.js';
 import type { Plan } from '../../plan/model.js';
 import type { FileSource } from '../../plan/source.js';
@@ -208,21 +207,19 @@ export async function landThroughApi(o: ApiLandOptions): Promise<LandResult> {
     });
 
   const landed = async (sha: string, attempt: number, pushed: boolean, note = ''): Promise<LandResult> => {
-    const files = start.plan.changes.map((c) => c.path);
+    const result = {
+      committed: true,
+      commitSha: sha,
+      modifiedFiles: start.plan.changes.map((c) => c.path),
+      pushed,
+      attempts: attempt,
+    };
     if (!pr) {
       const reason = `${attempt === 1 ? `Committed to ${target}` : `Committed to ${target} after ${attempt} attempts`} through GitHub's API${note}.`;
       logger.info(`${reason} (${sha.slice(0, 12)})`);
-      return {
-        committed: true,
-        commitSha: sha,
-        modifiedFiles: files,
-        pushed,
-        attempts: attempt,
-        pullRequestUrl: '',
-        reason,
-      };
+      return { ...result, pullRequestUrl: '', reason };
     }
-    let opened: Awaited<ReturnType<typeof openOrUpdatePullRequest>>;
+    let opened: Awaited<ReturnType<typeof openPullRequest>>;
     try {
       opened = await openPullRequest(pr, target);
     } catch (error) {
@@ -231,16 +228,7 @@ export async function landThroughApi(o: ApiLandOptions): Promise<LandResult> {
     for (const warning of opened.warnings) logger.warning(warning);
     const reason = `${opened.created ? 'Opened' : 'Updated'} pull request #${opened.number} from ${pr.branch} into ${target}${pushed ? '' : ' (branch already up to date)'}${note}.`;
     logger.info(`${reason} ${opened.url}`);
-    return {
-      committed: true,
-      commitSha: sha,
-      modifiedFiles: files,
-      pushed,
-      attempts: attempt,
-      pullRequestUrl: opened.url,
-      pullRequestNumber: opened.number,
-      reason,
-    };
+    return { ...result, pullRequestUrl: opened.url, pullRequestNumber: opened.number, reason };
   };
 
   for (let attempt = 1; ; attempt++) {
