@@ -7,55 +7,17 @@ import { isAbsolute, normalize } from 'node:path';
 import { getInput, InputReader, parseBoolean, show } from '../../action-runtime/inputs.js';
 import { graphqlUrlFor } from '../../core/github/graphql.js';
 import { checkAuthor, MAX_ATTEMPTS_LIMIT } from '../../core/land/identity.js';
+import type { ReceiveRequest, RulesSource } from '../../core/receive/index.js';
 
 export const DEFAULT_COMMIT_MESSAGE =
   "Branch {{git_branch}} led to updated Docker image '{{docker_image_tag}}': {{commit_message}}";
 export const DEFAULT_AUTHOR_NAME = 'github-actions[bot]';
 export const DEFAULT_AUTHOR_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com';
 
-export type RulesSource =
-  | { kind: 'rules'; text: string }
-  | { kind: 'rules-file'; path: string }
-  | {
-      kind: 'mappings';
-      mappings: string;
-      docker_image_tag_regex?: string;
-      git_branch_regex?: string;
-      regexes?: string;
-    };
-
-export interface ReceiveInputs {
-  token: string;
-  checkout: boolean;
-  rules: RulesSource;
-  /** Non-empty overrides of the payload's variables. */
-  overrides: { docker_image_tag?: string; git_branch?: string };
-  commit: boolean;
-  push: boolean;
-  commitMessage: string;
-  authorName: string;
-  authorEmail: string;
-  pullRequest: boolean;
-  labels: string[];
-  reviewers: string[];
-  maxAttempts: number;
-  dryRun: boolean;
-  /** `only-newer`: 'rules' (true) lets each rule's only-newer apply; 'false' turns the guard off for this run. */
-  onlyNewer: boolean;
-  /** Relative to the workspace, normalised, never leaving it. */
-  workingDirectory: string;
-  /** `git`: commit and push from the checkout; `api`: read and commit through GitHub's API, no clone. */
-  commitMethod: 'git' | 'api';
-  /** REST base URL without a trailing slash (input `api-url`, else GITHUB_API_URL, else https://api.github.com). */
-  apiUrl: string;
-  /** GraphQL endpoint: from `api-url` when given, else GITHUB_GRAPHQL_URL. */
-  graphqlUrl: string;
-}
-
 /** The trimmed value of input `name` (`rules-file` -> INPUT_RULES_FILE), as both actions read it. */
 export { getInput };
 
-export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
+export function readInputs(env: NodeJS.ProcessEnv): ReceiveRequest {
   const read = new InputReader(env);
   const problems = read.problems;
 
@@ -131,7 +93,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
     expected: "rules (each rule's only-newer applies) or false (write an older version too, for this run)",
   });
 
-  const overrides: ReceiveInputs['overrides'] = {};
+  const overrides: ReceiveRequest['overrides'] = {};
   for (const name of ['docker_image_tag', 'git_branch'] as const) {
     const value = read.text(name);
     if (value !== '') overrides[name] = value;
@@ -151,7 +113,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ReceiveInputs {
     }
   }
 
-  const inputs: ReceiveInputs = {
+  const inputs: ReceiveRequest = {
     token: read.text('token'),
     checkout: read.boolean('checkout', true),
     rules: source,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { summaryMarkdown } from '../../core/receive/index.js';
 import { DEFAULT_COMMIT_MESSAGE, readInputs } from '../../receive-action/src/inputs.js';
-import { summaryMarkdown } from '../../receive-action/src/summary.js';
 import { problemsOf } from '../support/problems.js';
 
 describe('readInputs', () => {

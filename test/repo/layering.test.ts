@@ -1,6 +1,6 @@
 /**
  * core/ is a library in layers, and imports only point down: base files (errors, logging, shapes) <- rules <- edit
- * <- plan <- land, with payload, git, github and argocd beside them. core never imports the Actions toolkit, the
+ * <- plan <- land <- receive (the use case), with payload, git, github and argocd beside them. core never imports the Actions toolkit, the
  * actions or the CLI. A new import that points up (an editor reaching into the planner, say) fails here.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -21,6 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   github: ['base', 'payload'],
   argocd: ['base'],
   land: ['base', 'rules', 'edit', 'plan', 'git', 'github'],
+  receive: ['base', 'rules', 'edit', 'plan', 'git', 'github', 'argocd', 'land'],
 };
 
 function files(dir: string): string[] {

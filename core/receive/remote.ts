@@ -1,23 +1,23 @@
-import { UserError } from '../../core/errors.js';
-import { explainApiFailure } from '../../core/github/explain-api.js';
-import { fetchTransport, GitHubGraphql } from '../../core/github/graphql.js';
-import { type ApiStart, landThroughApi, openHead } from '../../core/land/api/land.js';
-import type { BranchHead } from '../../core/land/api/repository.js';
-import type { ApiFileSource } from '../../core/land/api/source.js';
-import type { LandResult } from '../../core/land/index.js';
-import { type DispatchSource, type MessageTemplate, templateTrailers } from '../../core/land/message.js';
-import type { Logger } from '../../core/logger.js';
-import type { Plan } from '../../core/plan/model.js';
-import { planUpdate } from '../../core/plan/planner.js';
-import type { FileSource } from '../../core/plan/source.js';
-import type { Rule, Variables } from '../../core/rules/model.js';
-import type { ReceiveInputs } from './inputs.js';
-import { pullRequestLanding } from './land.js';
+/** `commit-method: api`: the branch's files are read, planned on and committed through GitHub's GraphQL API. */
+import { UserError } from '../errors.js';
+import { explainApiFailure } from '../github/explain-api.js';
+import { fetchTransport, GitHubGraphql } from '../github/graphql.js';
+import { type ApiStart, landThroughApi, openHead } from '../land/api/land.js';
+import type { BranchHead } from '../land/api/repository.js';
+import type { ApiFileSource } from '../land/api/source.js';
+import { type MessageTemplate, templateTrailers } from '../land/message.js';
+import type { LandResult, PullRequestLanding } from '../land/model.js';
+import type { Logger } from '../logger.js';
+import type { Plan } from '../plan/model.js';
+import { planUpdate } from '../plan/planner.js';
+import type { FileSource } from '../plan/source.js';
+import type { Rule, Variables } from '../rules/model.js';
+import type { ReceiveRequest } from './model.js';
 
 export interface Remote {
   api: GitHubGraphql;
   repository: string;
-  /** The branch landed on: the workflow's branch (GITHUB_REF), else the default branch. */
+  /** The branch landed on: the workflow's branch, else the default branch. */
   branch: string | undefined;
   /** Reads one file of the head (for `rules-file`). */
   readFile(path: string): Promise<string>;
@@ -27,41 +27,33 @@ export interface Remote {
   start?: ApiStart;
 }
 
-function branchOf(env: NodeJS.ProcessEnv): string | undefined {
-  const ref = env.GITHUB_REF ?? '';
-  return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
-}
-
 export async function openRemote(o: {
-  inputs: ReceiveInputs;
-  env: NodeJS.ProcessEnv;
+  request: ReceiveRequest;
+  repository: string;
+  branch: string | undefined;
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
 }): Promise<Remote> {
-  const { inputs, logger } = o;
-  const repository = o.env.GITHUB_REPOSITORY ?? '';
+  const { request, repository, branch, logger } = o;
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
     throw new UserError({
       code: 'api/repository',
       message: `GITHUB_REPOSITORY is ${JSON.stringify(repository)}; expected owner/repo (the runner sets it)`,
     });
   }
-  if (inputs.checkout) {
+  if (request.checkout) {
     logger.info("commit-method is api: the checkout is not used; set 'checkout: false' to skip cloning.");
   }
   const api = new GitHubGraphql({
-    transport: fetchTransport({ url: inputs.graphqlUrl, token: inputs.token }),
+    transport: fetchTransport({ url: request.graphqlUrl, token: request.token }),
     logger,
     sleep: o.sleep,
   });
-  const branch = branchOf(o.env);
   const explain = (error: unknown): never => {
     if (error instanceof UserError) throw error;
     throw new Error(
       explainApiFailure(error, { repository, action: "read the branch through GitHub's API", pullRequest: false }),
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   };
   let opened: { head: BranchHead; source: ApiFileSource } | undefined;
@@ -81,8 +73,9 @@ export async function openRemote(o: {
     branch,
     async readFile(path) {
       const { source } = await first();
-      if (/[*?[\]{}\\]/.test(path))
+      if (/[*?[\]{}\\]/.test(path)) {
         throw new Error(`rules-file ${JSON.stringify(path)}: expected a plain path, without glob characters`);
+      }
       try {
         await source.select([path], 'native');
       } catch (error) {
@@ -109,45 +102,34 @@ export async function openRemote(o: {
   return remote;
 }
 
+/** Commits the first plan's change on the branch through the API, re-planning on the new head when it moved. */
 export async function landViaApi(o: {
   remote: Remote;
-  inputs: ReceiveInputs;
+  request: ReceiveRequest;
   rules: Rule[];
   variables: Variables;
   commitMessage: MessageTemplate;
-  /** Validated provenance of the dispatch (readSource). */
-  source: DispatchSource;
   trailers: Record<string, string>;
-  onlyNewer: boolean | undefined;
+  pullRequest: PullRequestLanding | undefined;
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
 }): Promise<LandResult> {
-  const { remote, inputs, variables, logger } = o;
+  const { remote, request, variables, logger } = o;
   const start = remote.start;
   if (!start) throw new Error('landViaApi: plan first');
-  const pullRequest = pullRequestLanding({
-    plan: start.plan,
-    inputs,
-    variables,
-    source: o.source,
-    repository: remote.repository,
-    apiUrl: inputs.apiUrl,
-    logger,
-    sleep: o.sleep,
-  });
   return landThroughApi({
     api: remote.api,
     repository: remote.repository,
     branch: start.head.branch,
     logger,
     plan: (source: FileSource) =>
-      planUpdate({ root: '.', source, rules: o.rules, variables, logger, onlyNewer: o.onlyNewer }),
+      planUpdate({ root: '.', source, rules: o.rules, variables, logger, onlyNewer: request.onlyNewer }),
     start,
     commitMessage: () => o.commitMessage(variables),
     trailers: o.trailers,
-    messageTrailers: templateTrailers(inputs.commitMessage),
-    maxAttempts: inputs.maxAttempts,
+    messageTrailers: templateTrailers(request.commitMessage),
+    maxAttempts: request.maxAttempts,
     sleep: o.sleep,
-    pullRequest,
+    pullRequest: o.pullRequest,
   });
 }

@@ -3,9 +3,11 @@
  * it is tested without a runner. Every value is a code span (core/display.ts): shown literally, never Markdown,
  * HTML or a mention.
  */
-import { codeSpan, oneLine } from '../../core/display.js';
-import type { LandResult } from '../../core/land/index.js';
-import type { Plan } from '../../core/plan/model.js';
+import { codeSpan, oneLine, quoted } from '../display.js';
+import type { LandResult } from '../land/model.js';
+import type { Plan } from '../plan/model.js';
+import type { Rule } from '../rules/model.js';
+import type { ArgoCdReport } from './model.js';
 
 function cell(text: string): string {
   return codeSpan(text, { table: true });
@@ -71,4 +73,38 @@ export function summaryMarkdown(plan: Plan, options: SummaryOptions): string {
   if (upToDate.length > 0) lines.push('', `Already up to date: ${upToDate.map((p) => codeSpan(p)).join(', ')}`);
   lines.push(...landingLines(options));
   return `${lines.join('\n')}\n`;
+}
+
+export function argoCdSummaryMarkdown(report: ArgoCdReport | undefined): string {
+  if (!report) return '';
+  if (report.kind === 'webhook') {
+    return `\nArgo CD webhook: ${report.delivered ? 'push event delivered' : 'not delivered (see the warnings)'}\n`;
+  }
+  const rows = report.apps.map(
+    (a) =>
+      `| [${a.app}](${a.url}) | ${a.refreshed ? 'yes' : 'no (see the warnings)'} | ${a.healthy === undefined ? 'not waited for' : a.healthy ? 'Synced, Healthy' : 'no'} |`,
+  );
+  return ['', '| Argo CD Application | Refreshed | At the commit |', '| --- | --- | --- |', ...rows, ''].join('\n');
+}
+
+/** Why a run whose rules matched commits nothing, in one sentence for the log. */
+export function noChangeReason(plan: Plan, rules: Rule[], tag: string | undefined): string {
+  const shown = tag === undefined ? 'this dispatch' : `tag ${quoted(tag)}`;
+  const refused = plan.refused ?? [];
+  if (refused.length > 0) {
+    const what = refused.map((r) => `${r.path} keeps ${quoted(r.kept)} (refused ${quoted(r.refused)})`).join('; ');
+    return (
+      `only-newer: ${what}; nothing to commit. If the kept version is wrong, run again with input 'only-newer: false' ` +
+      'or edit the file by hand (README: Recovering from only-newer).'
+    );
+  }
+  if (plan.unchanged.length === 0) {
+    return `Rules ${plan.matchedRules.join(', ')} matched ${shown} but selected no file to change; nothing to commit.`;
+  }
+  const files = plan.unchanged.join(', ');
+  const guarded = rules.some((r) => r.onlyNewer && plan.matchedRules.includes(r.name));
+  const holds = plan.unchanged.length === 1 ? 'holds' : 'hold';
+  return guarded
+    ? `${files} already ${holds} the values of ${shown}, or a newer version that only-newer keeps (see the warnings); nothing to commit.`
+    : `${files} already ${holds} the values of ${shown}; nothing to commit.`;
 }
