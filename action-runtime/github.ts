@@ -1,6 +1,6 @@
 /** The one place that builds the toolkit's Octokit; core receives only its request function. */
 import { getOctokit } from '@actions/github';
-import type { RequestFn } from '../core/github/client.js';
+import type { RequestFn } from '../core/github/index.js';
 
 /** The variables through which @actions/http-client finds a proxy (it also reads no_proxy, only when one is set). */
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];

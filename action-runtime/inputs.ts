@@ -7,7 +7,7 @@
  * the same in both actions. Values are trimmed, except free text that travels byte for byte (`raw`).
  */
 import { ProblemList } from '../core/errors.js';
-import { show } from '../core/payload/validate.js';
+import { show } from '../core/payload/index.js';
 
 export { show };
 

@@ -1,5 +1,5 @@
-import { DEFAULT_GIT_NETWORK_LIMITS, type GitNetworkLimits } from '../core/git/git.js';
-import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../core/github/client.js';
+import { DEFAULT_GIT_NETWORK_LIMITS, type GitNetworkLimits } from '../core/git/index.js';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../core/github/index.js';
 
 /**
  * Test-only: multiplies every time limit (GitHub API request timeout and budget, git's kill timer and low-speed

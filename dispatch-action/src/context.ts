@@ -1,8 +1,8 @@
 /** What the runner tells a step about its run: GITHUB_* variables, the event file, and the checkout's HEAD. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { gitEnvironment, SAFE_GIT_CONFIG } from '../../core/git/git.js';
-import type { PayloadSource } from '../../core/payload/model.js';
+import { gitEnvironment, SAFE_GIT_CONFIG } from '../../core/git/index.js';
+import type { PayloadSource } from '../../core/payload/index.js';
 
 export interface RunContext {
   repository: string;

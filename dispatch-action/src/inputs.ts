@@ -5,20 +5,23 @@
 
 import { getInput, InputReader } from '../../action-runtime/inputs.js';
 import type { ProblemList } from '../../core/errors.js';
-import { newDispatchId } from '../../core/github/runs.js';
+import { newDispatchId } from '../../core/github/index.js';
 import type { Logger } from '../../core/logger.js';
 import { hasControlCharacter } from '../../core/oci.js';
-import { DEFAULT_EVENT_TYPE, DISPATCH_MODES, type DispatchMode } from '../../core/payload/model.js';
-import { type PreparedDispatch, prepareDispatch } from '../../core/payload/prepare.js';
 import {
   checkDigest,
   checkEventType,
   checkImage,
   checkImageTag,
   checkRepository,
+  DEFAULT_EVENT_TYPE,
+  DISPATCH_MODES,
+  type DispatchMode,
+  type PreparedDispatch,
   parseClientPayload,
+  prepareDispatch,
   show,
-} from '../../core/payload/validate.js';
+} from '../../core/payload/index.js';
 import { headCommitMessage, type RunContext, sourceOf } from './context.js';
 
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;

@@ -6,9 +6,13 @@ import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock } from '../../action-runtime/sleep.js';
 import { requestLimits } from '../../action-runtime/timeouts.js';
 import { errorMessage } from '../../core/errors.js';
-import { GitHubClient } from '../../core/github/client.js';
-import { type DeploymentSpec, DeploymentTracker } from '../../core/github/deployments.js';
-import { type DispatchResult, sendDispatch } from '../../core/github/dispatch.js';
+import {
+  type DeploymentSpec,
+  DeploymentTracker,
+  type DispatchResult,
+  GitHubClient,
+  sendDispatch,
+} from '../../core/github/index.js';
 import { type RunContext, readRunContext } from './context.js';
 import { type DispatchInputs, getInput, readInputs } from './inputs.js';
 

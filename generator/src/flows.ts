@@ -5,7 +5,7 @@
  */
 import type { ErrorCode } from '../../core/errors.js';
 import { isOciTag } from '../../core/oci.js';
-import { compileCondition } from '../../core/rules/pattern.js';
+import { compileCondition } from '../../core/rules/index.js';
 import { filterMatches, runMetadata } from './metadata.js';
 
 /** `pattern` is a literal ref name, or a literal prefix followed by `*` (GitHub filter pattern). */

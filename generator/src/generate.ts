@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { type Problem, UserError } from '../../core/errors.js';
-import { RUN_NAME_EXPRESSION } from '../../core/github/runs.js';
+import { RUN_NAME_EXPRESSION } from '../../core/github/index.js';
 import { workflowProblems } from './check-workflow.js';
 import type { Config, EnvironmentConfig } from './config.js';
 import { environmentExpression, metadataLine } from './flows.js';

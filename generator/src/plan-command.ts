@@ -3,11 +3,8 @@ import { resolve } from 'node:path';
 import { ProblemList, UserError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { isOciDigest, isOciTag } from '../../core/oci.js';
-import { renderDiff } from '../../core/plan/diff.js';
-import type { Plan } from '../../core/plan/model.js';
-import { planUpdate } from '../../core/plan/planner.js';
-import type { Variables } from '../../core/rules/model.js';
-import { parseNativeRules } from '../../core/rules/native.js';
+import { type Plan, planUpdate, renderDiff } from '../../core/plan/index.js';
+import { parseNativeRules, type Variables } from '../../core/rules/index.js';
 import { loadConfig } from './config.js';
 import { nativeRules } from './rules.js';
 

@@ -5,8 +5,8 @@
  */
 import { isAbsolute, normalize } from 'node:path';
 import { getInput, InputReader, parseBoolean, show } from '../../action-runtime/inputs.js';
-import { graphqlUrlFor } from '../../core/github/graphql.js';
-import { checkAuthor, MAX_ATTEMPTS_LIMIT } from '../../core/land/identity.js';
+import { graphqlUrlFor } from '../../core/github/index.js';
+import { checkAuthor, MAX_ATTEMPTS_LIMIT } from '../../core/land/index.js';
 import type { ReceiveRequest, RulesSource } from '../../core/receive/index.js';
 
 export const DEFAULT_COMMIT_MESSAGE =

@@ -68,3 +68,46 @@ describe('core/ layering', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe('public surfaces', () => {
+  const CONSUMERS = ['action-runtime', 'dispatch-action/src', 'receive-action/src', 'generator/src'];
+  const consumers = CONSUMERS.flatMap((dir) => files(join(ROOT, dir)));
+
+  it('outside core/, a layer is imported only through its index.ts (base files directly)', () => {
+    const wrong: string[] = [];
+    for (const file of consumers) {
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = resolve(dirname(file), spec);
+        if (!target.startsWith(`${CORE}/`)) continue;
+        const rel = relative(CORE, target).split('/');
+        if (rel.length > 1 && !(rel.length === 2 && rel[1] === 'index.js')) {
+          wrong.push(`${relative(ROOT, file)} imports ${spec} (use core/${rel[0]}/index.js)`);
+        }
+      }
+    }
+    expect(consumers.length).toBeGreaterThan(10);
+    expect(wrong).toEqual([]);
+  });
+
+  it('every layer a consumer imports has an index.ts', () => {
+    for (const layer of Object.keys(ALLOWED).filter((l) => l !== 'base')) {
+      expect(statSync(join(CORE, layer, 'index.ts')).isFile(), `core/${layer}/index.ts`).toBe(true);
+    }
+  });
+
+  // The bundler drops a module whose exports go unused unless package.json lists it in `sideEffects` (that is what
+  // keeps an index.ts's unused re-exports out of the dispatch bundle), so an import for its effect alone must be
+  // listed there, or it would silently vanish from the bundle.
+  it('every import made for its side effect alone is listed in package.json sideEffects', () => {
+    const listed: string[] = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).sideEffects;
+    const unlisted: string[] = [];
+    for (const file of [...consumers, ...files(CORE)]) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/^import\s+'(\.[^']+)';/gm)) {
+        const target = `./${relative(ROOT, resolve(dirname(file), m[1]!)).replace(/\.js$/, '.ts')}`;
+        if (!listed.includes(target)) unlisted.push(`${relative(ROOT, file)} imports ${m[1]} for its effect`);
+      }
+    }
+    expect(unlisted).toEqual([]);
+  });
+});
