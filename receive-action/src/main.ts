@@ -4,10 +4,10 @@
  */
 import { readFile, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import * as core from '@actions/core';
 import { presentFailure } from '../../action-runtime/failure.js';
 import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock, scaledSleep } from '../../action-runtime/sleep.js';
+import * as core from '../../action-runtime/toolkit.js';
 import { quoted } from '../../core/display.js';
 import { errorMessage, UserError } from '../../core/errors.js';
 import type { LandResult } from '../../core/land/index.js';
