@@ -1,4 +1,7 @@
-/** core's Logger over @actions/core, shared by both actions (core itself never imports @actions/*). */
+/**
+ * core's Logger over the workflow commands of action-runtime/toolkit.ts, shared by both actions (core itself never
+ * imports @actions/*).
+ */
 
 import type { Annotation, Logger } from '../core/logger.js';
 import * as core from './toolkit.js';
