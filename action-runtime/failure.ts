@@ -4,8 +4,9 @@
  * summary ("N problems (listed above)"; a single problem is its own summary, not repeated). Anything else thrown
  * fails the step with its message. Each action's main calls this once, last.
  */
-import * as core from '@actions/core';
+
 import { errorMessage, formatProblem, type Problem, problemSummary, UserError } from '../core/errors.js';
+import * as core from './toolkit.js';
 
 export interface PresentOptions {
   /** What the failure left as it was, added to the summary of several problems, e.g. 'nothing was changed'. */

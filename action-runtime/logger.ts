@@ -1,6 +1,10 @@
-/** core's Logger over @actions/core, shared by both actions (core itself never imports @actions/*). */
-import * as core from '@actions/core';
+/**
+ * core's Logger over the workflow commands of action-runtime/toolkit.ts, shared by both actions (core itself never
+ * imports @actions/*).
+ */
+
 import type { Annotation, Logger } from '../core/logger.js';
+import * as core from './toolkit.js';
 
 function properties(annotation?: Annotation): core.AnnotationProperties | undefined {
   if (!annotation) return undefined;

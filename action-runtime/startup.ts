@@ -9,7 +9,7 @@ import { MIN_NODE_MAJOR, nodeVersionProblem } from './node-version.js';
 
 const problem = nodeVersionProblem(process.versions.node);
 if (problem !== undefined) {
-  // @actions/core is not loaded yet: the workflow command by hand (the message holds no character to escape).
+  // Nothing else is loaded yet: the workflow command by hand (the message holds no character to escape).
   process.stdout.write(`::error title=gitops-dispatch needs Node.js ${MIN_NODE_MAJOR}::${problem}\n`);
   process.exit(1);
 }

@@ -7,7 +7,7 @@
 import { Composer, parseAllDocuments } from 'yaml';
 import type { Edit } from '../rules/model.js';
 import { fail, type SpanChange, shown } from './model.js';
-import { formatPath, type PathSegment, parseYamlPath, yamlTokens } from './yaml-source.js';
+import { formatPath, type PathSegment, parsedYaml, parseYamlPath, yamlTokens } from './yaml-source.js';
 
 const VERSIONS = ['1.2', '1.1'] as const;
 type Version = (typeof VERSIONS)[number];
@@ -85,11 +85,14 @@ export function readData(text: string, version: Version): { data: unknown[] } | 
 /**
  * `readData` for both versions from one lex and parse (the syntax tree does not depend on the version; only
  * composing it into documents does), as `parseAllDocuments` does it. Each edit is checked on four readings, and
- * lexing and parsing were most of the check's time (the text before the edit reuses the editor's tree).
+ * lexing and parsing were most of the check's time (the text before the edit reuses the editor's tree, and its
+ * YAML 1.2 documents when the editor composed them: see `parsedYaml`).
  */
 export function readBoth(text: string): Record<Version, { data: unknown[] } | { error: string }> {
   const tokens = yamlTokens(text); // the editor's, for the text before the edit
   const read = (version: Version) => {
+    const composed = version === '1.2' ? parsedYaml(text) : undefined;
+    if (composed) return toData(composed);
     const docs = Array.from(new Composer(readOptions(version)).compose(tokens));
     // The message with its line and column, exactly as parseAllDocuments words it (rare: the slow way).
     if (docs.some((doc) => doc.errors.length > 0)) return readData(text, version);

@@ -101,7 +101,7 @@ export function formatPath(segments: PathSegment[]): string {
   return out;
 }
 
-let lastTokens: { text: string; tokens: CST.Token[] } | undefined;
+let last: { text: string; tokens: CST.Token[]; docs?: Document.Parsed[] } | undefined;
 
 /**
  * The syntax tree of `text`, lexed and parsed once for the editor and the check that reads the same text again
@@ -109,12 +109,23 @@ let lastTokens: { text: string; tokens: CST.Token[] } | undefined;
  * composing never changes it. One entry: the planner edits and checks one file at a time.
  */
 export function yamlTokens(text: string): CST.Token[] {
-  if (lastTokens?.text !== text) lastTokens = { text, tokens: Array.from(new Parser().parse(text)) };
-  return lastTokens.tokens;
+  if (last?.text !== text) last = { text, tokens: Array.from(new Parser().parse(text)) };
+  return last.tokens;
+}
+
+/**
+ * The documents `parseYaml` composed from `text` without an error, if it was the last text lexed: the YAML 1.2
+ * reading of that text (its options differ from the check's only in keeping source tokens and refusing duplicate
+ * keys, which changes no data of a document without errors). Nothing here changes a parsed document.
+ */
+export function parsedYaml(text: string): Document.Parsed[] | undefined {
+  return last?.text === text ? last.docs : undefined;
 }
 
 export function parseYaml(text: string): Document.Parsed[] {
-  let list: Document.Parsed[] = Array.from(new Composer({ keepSourceTokens: true }).compose(yamlTokens(text)));
+  const tokens = yamlTokens(text);
+  const entry = last!;
+  let list: Document.Parsed[] = Array.from(new Composer({ keepSourceTokens: true }).compose(tokens));
   // With an error, parseAllDocuments again for its message with line and column (rare: the slow way).
   if (list.some((doc) => doc.errors.length > 0)) {
     const docs = parseAllDocuments(text, { keepSourceTokens: true });
@@ -127,6 +138,7 @@ export function parseYaml(text: string): Document.Parsed[] {
       fail('edit/yaml-invalid', `is not valid YAML at line ${lineAt(text, offset)}: ${first.message.split('\n')[0]}`);
     }
   }
+  entry.docs = list;
   return list;
 }
 
@@ -174,6 +186,8 @@ export function reusedAnchor(
   segments: PathSegment[],
   text: string,
 ): { anchor: string; aliasLine: number } | undefined {
+  // An alias is written `*name`: a text without `*` has none, and the walk below is skipped.
+  if (!text.includes('*')) return undefined;
   const aliases = new Map<string, number>();
   visit(doc, {
     Alias(_, node) {
@@ -205,8 +219,22 @@ export function detectEol(text: string): string {
  */
 const GO_YAML_NUMBER = /^[-+]?(?:0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*)$/;
 
+/** Answers of `plainReadsAsString`: a run writes one tag into many files, and each answer costs two parses. */
+const plainAnswers = new Map<string, boolean>();
+
 /** Does `text`, written plain at this place, read back as exactly this string, as YAML 1.2 and as YAML 1.1? */
 function plainReadsAsString(value: string, inFlow: boolean): boolean {
+  const key = `${inFlow ? 'flow' : 'block'}:${value}`;
+  let answer = plainAnswers.get(key);
+  if (answer === undefined) {
+    answer = probePlain(value, inFlow);
+    if (plainAnswers.size >= 1000) plainAnswers.clear();
+    plainAnswers.set(key, answer);
+  }
+  return answer;
+}
+
+function probePlain(value: string, inFlow: boolean): boolean {
   if (value === '' || value.trim() !== value || GO_YAML_NUMBER.test(value)) return false;
   const probe = inFlow ? `[${value}]` : `k: ${value}\n`;
   for (const version of ['1.2', '1.1'] as const) {

@@ -1,10 +1,11 @@
 /** Inputs -> core -> outputs. The only place that calls setFailed. */
-import * as core from '@actions/core';
+
 import { presentFailure } from '../../action-runtime/failure.js';
 import { createRequestFn } from '../../action-runtime/github.js';
 import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock } from '../../action-runtime/sleep.js';
 import { requestLimits } from '../../action-runtime/timeouts.js';
+import * as core from '../../action-runtime/toolkit.js';
 import { errorMessage } from '../../core/errors.js';
 import {
   type DeploymentSpec,

@@ -3,12 +3,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import * as core from '@actions/core';
 import { presentFailure } from '../../action-runtime/failure.js';
 import { createRequestFn } from '../../action-runtime/github.js';
 import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock } from '../../action-runtime/sleep.js';
 import { gitNetworkLimits, requestLimits } from '../../action-runtime/timeouts.js';
+import * as core from '../../action-runtime/toolkit.js';
 import { errorMessage } from '../../core/errors.js';
 import {
   argoCdSummaryMarkdown,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dataChanges, type EditExpectation, readBoth, readData, verifyEdit } from '../../core/edit/verify.js';
+import { parsedYaml, parseYaml, yamlTokens } from '../../core/edit/yaml-source.js';
 import { problemsOf } from '../support/problems.js';
 
 const tagOnly: EditExpectation = {
@@ -67,5 +68,42 @@ describe('readBoth (one parse, both readings)', () => {
       expect(both['1.2'], text).toEqual(readData(text, '1.2'));
       expect(both['1.1'], text).toEqual(readData(text, '1.1'));
     }
+  });
+
+  it('reads the same after the editor parsed the text (its YAML 1.2 documents are reused), and refuses the same', () => {
+    const samples = [
+      'image:\n  tag: v1\n',
+      'a: yes\nb: on\nc: 0777\nd: 1_000\ne: 2001-12-14\nf: 0x1F\ng: .inf\nh: ~\n',
+      'base: &b { x: 1 }\nuse:\n  <<: *b\n  y: 2\n',
+      'anchored: &t v1\ncopy: *t\n',
+      '--- one\n--- [two]\n...\n',
+      '%YAML 1.1\n---\nx: y\n',
+      's: !!str 123\nb: !!binary aGk=\nset: !!set { a, b }\n',
+      'a: 1\na: 2\n', // the editor refuses duplicate keys; the check reads them as before
+      'image:\n  tag: [v2\n',
+    ];
+    for (const text of samples) {
+      yamlTokens('other: text\n'); // nothing of `text` remembered
+      const fresh = readBoth(text);
+      expect(fresh['1.2'], text).toEqual(readData(text, '1.2'));
+      let parsed = true;
+      try {
+        parseYaml(text);
+      } catch {
+        parsed = false;
+      }
+      expect(parsedYaml(text) !== undefined, text).toBe(parsed);
+      expect(readBoth(text), text).toEqual(fresh);
+    }
+    // A document the editor composed is not reused for another text.
+    parseYaml('image:\n  tag: v1\n');
+    expect(parsedYaml('image:\n  tag: v2\n')).toBeUndefined();
+    expect(readBoth('image:\n  tag: v2\n')['1.2']).toEqual({ data: [{ image: { tag: 'v2' } }] });
+    // Refusals do not depend on what the editor parsed before the check.
+    const before = 'image:\n  tag: v1\nx: 1\n';
+    parseYaml(before);
+    expect(problemsOf(() => verifyEdit(before, 'image:\n  tag: v2\nx: 2\n', tagOnly, 'x'))[0]?.message).toMatch(
+      /as YAML 1\.2, x changes from number 1 to number 2/,
+    );
   });
 });
