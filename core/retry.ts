@@ -1,4 +1,7 @@
-/** Bounded retry with an injected sleep, so tests never wait on a real clock. */
+/**
+ * Bounded retry with an injected sleep, so tests never wait on a real clock.
+ * Hand-written, not a retry package: each failure may set its own wait (GitHub's retry-after, rate-limit reset).
+ */
 export interface RetryOptions {
   maxAttempts: number;
   /** Decides whether `error` is worth another attempt, and may say how long to wait (ms). */

@@ -427,6 +427,7 @@ function seqDashOffset(text: string, itemStart: number): number {
   return dash === -1 ? itemStart : dash;
 }
 
+// A splice, not the yaml package's editing: re-stringifying re-flows the file; its CST edits only existing scalars.
 export function splice(text: string, start: number, end: number, insert: string): string {
   return text.slice(0, start) + insert + text.slice(end);
 }

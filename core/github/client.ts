@@ -3,6 +3,7 @@
  * `@actions/*`. It adds GitHub's media type and API version to every request, gives every attempt a time limit,
  * and retries what is worth retrying within a total time budget.
  */
+import type { Endpoints } from '@octokit/types';
 import type { Logger } from '../logger.js';
 import { jitteredBackoff, realSleep, retry } from '../retry.js';
 import { excerpt } from './excerpt.js';
@@ -13,6 +14,15 @@ export type RequestFn = (
   params?: Record<string, unknown>,
   options?: { signal?: AbortSignal },
 ) => Promise<{ status: number; headers: Record<string, string | number | undefined>; data: unknown }>;
+
+/**
+ * What GitHub documents `route` to answer (@octokit/types, for the REST API version in GITHUB_API_HEADERS). Only a
+ * type: answers stay `unknown` until checked, since a proxy or an older GitHub Enterprise Server may send otherwise.
+ */
+export type ResponseData<R extends keyof Endpoints> = Endpoints[R]['response']['data'];
+
+/** A REST route GitHub documents, so a typo in one fails the type check. */
+export type Route = keyof Endpoints;
 
 /** Time limits of one request: each attempt, and all attempts together (waits between them included). */
 export interface RequestLimits {

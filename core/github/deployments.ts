@@ -9,7 +9,7 @@
  * dispatched, so a refused deployment (403, 404, 409, 422) is explained as a warning and the dispatch goes on.
  */
 import type { Logger } from '../logger.js';
-import { GitHubApiError, type GitHubClient } from './client.js';
+import { GitHubApiError, type GitHubClient, type ResponseData, type Route } from './client.js';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error';
 
@@ -37,7 +37,11 @@ export function deploymentStateFor(conclusion: string | undefined): 'success' | 
 const ROUTES = {
   create: 'POST /repos/{owner}/{repo}/deployments',
   status: 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
-} as const;
+} as const satisfies Record<string, Route>;
+
+/** GitHub documents a deployment (201), or only a message when it made none (202); the fields read are checked. */
+type CreateAnswer = Partial<Extract<ResponseData<typeof ROUTES.create>, { id: unknown }>> &
+  Partial<Exclude<ResponseData<typeof ROUTES.create>, { id: unknown }>>;
 
 /** GitHub limits a deployment status description to 140 characters. */
 function short(text: string): string {
@@ -100,9 +104,9 @@ export class DeploymentTracker {
         description: short(this.spec.description),
         payload: this.spec.payload,
       });
-      const id = (answer.data as { id?: unknown } | undefined)?.id;
+      const id = (answer.data as CreateAnswer | undefined)?.id;
       if (answer.status !== 201 || typeof id !== 'number') {
-        const message = (answer.data as { message?: unknown } | undefined)?.message;
+        const message = (answer.data as CreateAnswer | undefined)?.message;
         this.logger.warning(
           `GitHub did not create a deployment in ${this.spec.repository} (HTTP ${answer.status}${typeof message === 'string' ? `: ${message}` : ''}); the Environments page will not show this dispatch`,
         );

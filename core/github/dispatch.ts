@@ -5,7 +5,7 @@ import { LIMITS } from '../payload/model.js';
 import type { PreparedDispatch } from '../payload/prepare.js';
 import { utf8Bytes } from '../payload/serialize.js';
 import { realSleep } from '../retry.js';
-import { GitHubApiError, type GitHubClient } from './client.js';
+import { GitHubApiError, type GitHubClient, type ResponseData, type Route } from './client.js';
 import { type ExplainContext, explainFailure } from './explain.js';
 import { findDispatchedRun, type RunSummary, waitForRunCompletion } from './runs.js';
 
@@ -44,7 +44,11 @@ const ROUTES = {
   workflowDispatch: 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
   getRepository: 'GET /repos/{owner}/{repo}',
   getRun: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
-} as const;
+} as const satisfies Record<string, Route>;
+
+/** As GitHub documents them; each field read is checked before use. */
+type Repository = ResponseData<typeof ROUTES.getRepository>;
+type RunDetails = ResponseData<typeof ROUTES.workflowDispatch>;
 
 export async function sendDispatch(
   prepared: PreparedDispatch,
@@ -130,7 +134,7 @@ export async function sendDispatch(
       { owner: prepared.owner, repo: prepared.repo },
       "look up the default branch (input 'ref' is empty)",
     );
-    const defaultBranch = (answer.data as { default_branch?: unknown } | undefined)?.default_branch;
+    const defaultBranch = (answer.data as Partial<Repository> | undefined)?.default_branch;
     if (typeof defaultBranch !== 'string' || defaultBranch === '') {
       throw new UserError({
         code: 'github/no-default-branch',
@@ -159,7 +163,7 @@ export async function sendDispatch(
   );
   outputs.set('payload', body);
 
-  const details = answer.status === 200 ? (answer.data as Record<string, unknown> | undefined) : undefined;
+  const details = answer.status === 200 ? (answer.data as Partial<RunDetails> | undefined) : undefined;
   const runId = typeof details?.workflow_run_id === 'number' ? details.workflow_run_id : undefined;
   const runUrl = typeof details?.html_url === 'string' ? details.html_url : undefined;
   if (runId === undefined) {

@@ -30,6 +30,21 @@ function scopes(c: ApiExplainContext): string {
   );
 }
 
+/** Errors made by `explainedApiError`: their message is the explanation already. */
+const EXPLAINED = new WeakSet<GitHubApiError>();
+
+/**
+ * The same failure (status, route, answer and attempts kept) with its explanation as the message, for a caller that
+ * shows only the message; explaining it again returns that message unchanged.
+ */
+export function explainedApiError(error: GitHubApiError, c: ApiExplainContext): GitHubApiError {
+  const copy = new GitHubApiError(error.route, error.status, error.headers, error.data, explainApiFailure(error, c));
+  copy.timedOut = error.timedOut;
+  copy.attempts = error.attempts;
+  EXPLAINED.add(copy);
+  return copy;
+}
+
 /** A sentence a user can act on, for anything the API landing threw. */
 export function explainApiFailure(error: unknown, c: ApiExplainContext): string {
   const head = `Could not ${c.action} in ${c.repository}`;
@@ -54,13 +69,20 @@ export function explainApiFailure(error: unknown, c: ApiExplainContext): string 
     return `${head}: GitHub answered with errors (${error.types.join(', ')}).${said}`;
   }
   if (error instanceof GitHubApiError) {
+    if (EXPLAINED.has(error)) return error.message;
     if (error.status === 404) {
-      return `${head}: HTTP 404 from ${error.route}. Check input 'api-url' (the REST base URL, e.g. https://api.github.com or https://ghe.example.com/api/v3) and that the token can see ${c.repository}.`;
+      return `${head}: HTTP 404 from ${error.route}. Check input 'api-url' (the REST base URL, e.g. https://api.github.com or https://ghe.example.com/api/v3) and that the token can see ${c.repository}${c.pullRequest ? ` and has ${PULLS} on it` : ''}.`;
     }
     const text = explainFailure(error, { mode: 'repository_dispatch', repository: c.repository, action: c.action });
-    return error.status === 401 || error.status === 403
-      ? `${text.replace(/to (\S+): HTTP/, 'in $1: HTTP')}${c.pullRequest ? ` For pull requests it also needs ${PULLS}.` : ''}`
-      : text.replace(/to (\S+): /, 'in $1: ');
+    if (error.status !== 401 && error.status !== 403) return text.replace(/to (\S+): /, 'in $1: ');
+    const workflow = c.pullRequest
+      ? ` For pull requests it also needs ${PULLS}; in a workflow, \`permissions: contents: write\` and \`pull-requests: write\` for github.token.`
+      : '';
+    // A repository or organization setting, not a token permission: no token change helps.
+    const setting = /not permitted to create or approve pull requests/i.test(error.githubMessage ?? '')
+      ? " Here GitHub refuses because of a setting: in the repository's (or organization's) Settings > Actions > General > Workflow permissions, check 'Allow GitHub Actions to create and approve pull requests'."
+      : '';
+    return `${text.replace(/to (\S+): HTTP/, 'in $1: HTTP')}${workflow}${setting}`;
   }
   return `${head}: ${error instanceof Error ? error.message : String(error)}`;
 }

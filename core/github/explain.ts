@@ -30,7 +30,7 @@ function classicScope(): string {
  * GitHub's message plus any `errors` details of a 422, as GitHub wrote them; only the start of a long answer (an
  * HTML error page from a proxy can be megabytes).
  */
-function githubDetails(error: GitHubApiError): string {
+export function githubDetails(error: GitHubApiError): string {
   return excerpt(fullDetails(error));
 }
 

@@ -4,7 +4,9 @@
  * return the status (a plain fetch wrapper): both are handled.
  */
 import { createHash } from 'node:crypto';
-import { GitHubApiError, type RequestFn } from './client.js';
+import { GitHubApiError, type RequestFn, type ResponseData, type Route, toGitHubApiError } from './client.js';
+import { describeNoAnswer, githubDetails } from './explain.js';
+import { explainedApiError } from './explain-api.js';
 
 export type { RequestFn };
 
@@ -30,61 +32,48 @@ export interface PullRequestResult {
   warnings: string[];
 }
 
-function apiError(route: string, what: string, reply: Reply): GitHubApiError {
-  return new GitHubApiError(
-    route,
-    reply.status,
-    {},
-    reply.data,
-    `${what} failed with HTTP ${reply.status}: ${apiMessage(reply.data)}${hint(reply.status)}`,
-  );
-}
+const ROUTES = {
+  list: 'GET /repos/{owner}/{repo}/pulls',
+  create: 'POST /repos/{owner}/{repo}/pulls',
+  update: 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}',
+  labels: 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+  reviewers: 'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+} as const satisfies Record<string, Route>;
 
-const LIST = 'GET /repos/{owner}/{repo}/pulls';
-const CREATE = 'POST /repos/{owner}/{repo}/pulls';
-const UPDATE = 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}';
+/** The two fields used from a pull request GitHub returns; `asPull` checks them, the answer is not trusted blindly. */
+type PullSummary = Pick<ResponseData<typeof ROUTES.create>, 'number' | 'html_url'>;
 
-interface Reply {
-  status: number;
-  data: unknown;
-}
-
-async function call(request: RequestFn, route: string, params: Record<string, unknown>): Promise<Reply> {
+/**
+ * One request; the answer's data when it succeeded. A failure becomes a GitHubApiError as the client makes them,
+ * whether the request function threw it (the client, octokit) or returned the status (a plain fetch wrapper);
+ * anything else it threw (a caller's own UserError, say) passes through as it is.
+ */
+async function send(request: RequestFn, route: string, params: Record<string, unknown>): Promise<unknown> {
+  let answer: Awaited<ReturnType<RequestFn>>;
   try {
-    const { status, data } = await request(route, params);
-    return { status, data };
+    answer = await request(route, params);
   } catch (error) {
-    // octokit's RequestError: keep the status and GitHub's message, treat it like a returned reply
-    const e = error as { status?: unknown; response?: { data?: unknown }; data?: unknown; message?: string };
-    if (typeof e.status === 'number') {
-      return { status: e.status, data: e.response?.data ?? e.data ?? { message: e.message } };
-    }
+    const status = (error as { status?: unknown } | null)?.status;
+    if (error instanceof GitHubApiError || typeof status === 'number') throw toGitHubApiError(route, error);
     throw error;
   }
+  const { status, headers, data } = answer;
+  if (status < 200 || status >= 300) {
+    throw toGitHubApiError(route, { status, response: { headers, data }, message: `HTTP ${status}` });
+  }
+  return data;
 }
 
-function apiMessage(data: unknown): string {
-  if (data && typeof data === 'object') {
-    const d = data as { message?: unknown; errors?: unknown };
-    const parts: string[] = [];
-    if (typeof d.message === 'string') parts.push(d.message);
-    if (Array.isArray(d.errors)) {
-      for (const item of d.errors) {
-        const m = (item as { message?: unknown })?.message;
-        if (typeof m === 'string') parts.push(m);
-      }
-    }
-    if (parts.length > 0) return parts.join('; ');
-  }
-  return typeof data === 'string' && data.length > 0 ? data.slice(0, 300) : 'no message';
+/** `error` with the client's explanation for users as its message; other errors unchanged. */
+function explained(error: unknown, repository: string, action: string): unknown {
+  if (!(error instanceof GitHubApiError)) return error;
+  return explainedApiError(error, { repository, action, pullRequest: true });
 }
 
-function hint(status: number): string {
-  if (status === 403 || status === 404) {
-    return ' (the token needs `permissions: pull-requests: write` and `contents: write` on this repository)';
-  }
-  if (status === 401) return ' (the token is missing, invalid or expired)';
-  return '';
+/** What went wrong, for a warning about an optional step (labels, reviewers). */
+function problemOf(error: unknown): string {
+  if (!(error instanceof GitHubApiError)) return error instanceof Error ? error.message : String(error);
+  return describeNoAnswer(error) ?? `HTTP ${error.status}: ${githubDetails(error) || 'no message'}`;
 }
 
 function splitRepository(repository: string): { owner: string; repo: string } {
@@ -93,35 +82,29 @@ function splitRepository(repository: string): { owner: string; repo: string } {
   return { owner: match[1]!, repo: match[2]! };
 }
 
-interface PullSummary {
-  number: number;
-  html_url: string;
-}
-
 function asPull(data: unknown): PullSummary | undefined {
-  const d = data as { number?: unknown; html_url?: unknown } | null;
+  const d = data as Partial<PullSummary> | null;
   if (d && typeof d.number === 'number' && typeof d.html_url === 'string') {
     return { number: d.number, html_url: d.html_url };
   }
   return undefined;
 }
 
-async function findOpen(
-  request: RequestFn,
-  owner: string,
-  repo: string,
-  head: string,
-): Promise<PullSummary | undefined> {
-  const reply = await call(request, LIST, {
-    owner,
-    repo,
-    head: `${owner}:${head}`,
-    state: 'open',
-    per_page: 100,
-  });
-  if (reply.status !== 200) throw apiError(LIST, `Listing open pull requests for ${head}`, reply);
-  if (!Array.isArray(reply.data)) return undefined;
-  for (const item of reply.data) {
+async function findOpen(o: PullRequestOptions, owner: string, repo: string): Promise<PullSummary | undefined> {
+  let data: unknown;
+  try {
+    data = await send(o.request, ROUTES.list, {
+      owner,
+      repo,
+      head: `${owner}:${o.head}`,
+      state: 'open',
+      per_page: 100,
+    });
+  } catch (error) {
+    throw explained(error, o.repository, `list the open pull requests from ${o.head}`);
+  }
+  if (!Array.isArray(data)) return undefined;
+  for (const item of data) {
     const pull = asPull(item);
     if (pull) return pull;
   }
@@ -132,56 +115,54 @@ export async function openOrUpdatePullRequest(o: PullRequestOptions): Promise<Pu
   const { owner, repo } = splitRepository(o.repository);
   const { request } = o;
   const warnings: string[] = [];
-  let pull = await findOpen(request, owner, repo, o.head);
+  let pull = await findOpen(o, owner, repo);
   let created = false;
 
   if (!pull) {
-    const reply = await call(request, CREATE, {
-      owner,
-      repo,
-      head: o.head,
-      base: o.base,
-      title: o.title,
-      body: o.body,
-    });
-    if (reply.status === 201) {
-      pull = asPull(reply.data);
+    const opening = `open a pull request from ${o.head} into ${o.base}`;
+    try {
+      const data = await send(request, ROUTES.create, {
+        owner,
+        repo,
+        head: o.head,
+        base: o.base,
+        title: o.title,
+        body: o.body,
+      });
+      pull = asPull(data);
       created = true;
-    } else if (reply.status === 422 && /already exists/i.test(apiMessage(reply.data))) {
+    } catch (error) {
       // Another run opened it between our list and create: update that one instead.
-      pull = await findOpen(request, owner, repo, o.head);
-    } else {
-      throw apiError(CREATE, `Opening a pull request from ${o.head} into ${o.base}`, reply);
+      const raced =
+        error instanceof GitHubApiError && error.status === 422 && /already exists/i.test(githubDetails(error));
+      if (!raced) throw explained(error, o.repository, opening);
+      pull = await findOpen(o, owner, repo);
     }
-    if (!pull) throw new Error(`GitHub gave no pull request for ${owner}:${o.head} (HTTP ${reply.status})`);
+    if (!pull) throw new Error(`GitHub gave no pull request for ${owner}:${o.head} when asked to ${opening}`);
   }
 
   if (!created) {
-    const reply = await call(request, UPDATE, {
-      owner,
-      repo,
-      pull_number: pull.number,
-      title: o.title,
-      body: o.body,
-    });
-    if (reply.status !== 200) {
-      throw apiError(UPDATE, `Updating pull request #${pull.number}`, reply);
+    try {
+      const data = await send(request, ROUTES.update, {
+        owner,
+        repo,
+        pull_number: pull.number,
+        title: o.title,
+        body: o.body,
+      });
+      pull = asPull(data) ?? pull;
+    } catch (error) {
+      throw explained(error, o.repository, `update pull request #${pull.number}`);
     }
-    pull = asPull(reply.data) ?? pull;
   }
 
   const labels = unique(o.labels.map((l) => l.trim()).filter((l) => l.length > 0));
   if (labels.length > 0) {
-    const reply = await call(request, 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
-      owner,
-      repo,
-      issue_number: pull.number,
-      labels,
-    });
-    if (reply.status !== 200) {
-      warnings.push(
-        `Could not add labels ${labels.join(', ')} to #${pull.number}: HTTP ${reply.status}: ${apiMessage(reply.data)}`,
-      );
+    try {
+      await send(request, ROUTES.labels, { owner, repo, issue_number: pull.number, labels });
+    } catch (error) {
+      if (!(error instanceof GitHubApiError)) throw error;
+      warnings.push(`Could not add labels ${labels.join(', ')} to #${pull.number}: ${problemOf(error)}`);
     }
   }
 
@@ -196,11 +177,12 @@ export async function openOrUpdatePullRequest(o: PullRequestOptions): Promise<Pu
     const params: Record<string, unknown> = { owner, repo, pull_number: pull.number };
     if (people.length > 0) params.reviewers = people;
     if (teams.length > 0) params.team_reviewers = teams;
-    const reply = await call(request, 'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', params);
-    if (reply.status !== 201 && reply.status !== 200) {
+    try {
+      await send(request, ROUTES.reviewers, params);
+    } catch (error) {
+      if (!(error instanceof GitHubApiError)) throw error;
       warnings.push(
-        `Could not request reviews from ${[...people, ...teams].join(', ')} on #${pull.number}: HTTP ${reply.status}: ` +
-          apiMessage(reply.data),
+        `Could not request reviews from ${[...people, ...teams].join(', ')} on #${pull.number}: ${problemOf(error)}`,
       );
     }
   }

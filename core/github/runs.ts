@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { ResponseData, Route } from './client.js';
 
 /**
  * A dispatch id is a decimal integer in [1e15, 9e15): GitHub's expressions have no regular expressions, but
@@ -50,8 +51,11 @@ export function titleHasDispatchId(title: string, dispatchId: string): boolean {
   return title.includes(dispatchTitleToken(dispatchId));
 }
 
+/** A run as GitHub documents it; every field read is checked, the answer is not trusted blindly. */
+type WorkflowRun = ResponseData<typeof ROUTES.getRun>;
+
 export function toRunSummary(raw: unknown): RunSummary | undefined {
-  const r = raw as Record<string, unknown> | null;
+  const r = raw as Partial<WorkflowRun> | null;
   if (!r || typeof r !== 'object' || typeof r.id !== 'number') return undefined;
   return {
     id: r.id,
@@ -82,7 +86,7 @@ export interface RunWaitOptions {
 export const ROUTES = {
   listRuns: 'GET /repos/{owner}/{repo}/actions/runs',
   getRun: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
-} as const;
+} as const satisfies Record<string, Route>;
 
 /** Polls for the search: 2, 4, 8, 15, 15, ... seconds. */
 export function searchBackoffMs(attempt: number): number {
@@ -111,7 +115,8 @@ export async function findDispatchedRun(
       { owner: o.owner, repo: o.repo, event: 'repository_dispatch', created, per_page: 100 },
       'list the workflow runs (to find the run of this dispatch)',
     );
-    const runs = ((answer.data as { workflow_runs?: unknown[] } | undefined)?.workflow_runs ?? [])
+    const listed = (answer.data as Partial<ResponseData<typeof ROUTES.listRuns>> | undefined)?.workflow_runs;
+    const runs = (Array.isArray(listed) ? (listed as unknown[]) : [])
       .map(toRunSummary)
       .filter((r): r is RunSummary => r !== undefined);
     const ours = runs.filter((r) => titleHasDispatchId(r.displayTitle, dispatchId));

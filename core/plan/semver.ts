@@ -1,4 +1,7 @@
-/** A small semantic-version compare (semver.org 2.0.0) for the `onlyNewer` guard; build metadata is ignored. */
+/**
+ * A small semantic-version compare (semver.org 2.0.0) for the `onlyNewer` guard; build metadata is ignored.
+ * Hand-written, not the `semver` package: strict parsing and precedence are all the guard needs (no ranges, coercion).
+ */
 export interface SemVer {
   major: number;
   minor: number;

@@ -3,8 +3,14 @@
  *
  * Two dialects:
  * - `native`: `*` and `?` stay inside one path segment, `**` as a whole segment spans directories, `[...]`
- *   classes, `{a,b}` braces (expanded first, so they may hold `/`), and no dotfiles unless the segment itself
- *   starts with a literal `.`.
+ *   classes (`[!a]` negates; POSIX classes such as `[[:digit:]]`), `{a,b}` braces (expanded first, so they may
+ *   hold `/`), and no dotfiles unless the segment itself starts with a literal `.`. Anything else is literal: no
+ *   extglobs, no leading-`!` negation, no `{1..3}` ranges. Each brace-free alternative is compiled by picomatch
+ *   (options below). Deliberate differences from the hand-written translation it replaced (kept as the oracle of
+ *   test/rules/glob-differential.test.ts): a class at the start of a segment that can match `.` (`[.]x`,
+ *   `[!a]*`) also matches a dotfile there, as in picomatch; POSIX classes work; a repeated trailing `**` segment
+ *   counts once (it used to match nothing); classes it turned into invalid RegExps (`[!-(]`) now work or are
+ *   reported as glob/syntax.
  * - `seed`: the old action's globbing (PHLAK/Splat's `Glob::toRegex`, applied to the repo-relative path):
  *   anchored at both ends, `**` is "any characters" anywhere (so `**dev/values.yaml` finds
  *   `environments/dev/values.yaml`), `*` is any characters but `/`, `?` is any one character, braces become
@@ -16,6 +22,7 @@
  */
 import { lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import picomatch from 'picomatch';
 import { type Problem, ProblemList, UserError } from '../errors.js';
 import { hasControlCharacter } from '../oci.js';
 
@@ -27,11 +34,26 @@ const MAX_BRACE_EXPANSIONS = 256;
 /** Refuses, by itself, absolute paths, `..` segments and `.git` segments (any case). */
 const GUARD = '(?!/)(?![^]*?(?:^|/)\\.\\.(?:/|$))(?![^]*?(?:^|/)\\.[gG][iI][tT](?:/|$))';
 
+/** picomatch settings that give the native dialect its documented meaning (see the module comment). */
+const PICOMATCH: picomatch.PicomatchOptions = {
+  dot: false, // wildcards never match a leading dot; a segment starting with a literal `.` does
+  nobrace: true, // expandBraces has already expanded them, so the safety checks saw every alternative
+  noextglob: true,
+  nonegate: true,
+  posix: true, // makes `[!a]` a negated class (picomatch otherwise reads the `!` literally) and allows `[[:alpha:]]`
+  fastpaths: false, // its shortcut mis-escapes runs of one character (`a++`, `$$`)
+  regex: false, // `+` is literal, also after a class (`[ab]+`) or repeated (`a++`)
+  literalBrackets: false, // `[ab]` is a class only, not also the literal text `[ab]`
+  strictSlashes: true,
+  windows: false, // paths here are always '/'-separated; `\` escapes
+  debug: true, // an invalid class like `[z-a]` throws (a glob/syntax problem) instead of silently matching nothing
+};
+
 /** Translates one glob. Throws a `UserError` (codes `glob/...`) naming the pattern when it is unsafe or malformed. */
 export function globToRegExp(pattern: string, dialect: GlobDialect): RegExp {
   const problem = checkGlob(pattern, dialect);
   if (problem) throw new UserError(problem);
-  const body = dialect === 'seed' ? seedBody(pattern) : expandBraces(pattern).map(nativeBody).join('|');
+  const body = dialect === 'seed' ? seedBody(pattern) : expandBraces(pattern).map(nativeSource).join('|');
   return new RegExp(`^${GUARD}(?:${body})$`);
 }
 
@@ -75,7 +97,7 @@ export function checkGlob(pattern: string, dialect: GlobDialect): Problem | unde
   try {
     // Malformed classes, braces or escapes surface here, with the pattern named.
     if (dialect === 'seed') seedBody(pattern);
-    else for (const alternative of alternatives) nativeBody(alternative);
+    else for (const alternative of alternatives) nativeSource(alternative);
   } catch (error) {
     return { code: 'glob/syntax', message: `Glob ${shown}: ${(error as Error).message}` };
   }
@@ -173,12 +195,9 @@ export function directoryFilter(patterns: string[], dialect: GlobDialect): (dir:
         continue;
       }
       for (const alternative of expandBraces(pattern)) {
-        let p = alternative;
-        while (p.startsWith('./')) p = p.slice(2);
-        const parts = p
-          .split('/')
-          .filter((s) => s !== '')
-          .map((segment) => (segment === '**' ? '**' : new RegExp(`^${nativeSegment(segment)}$`)));
+        const parts = nativeSegments(alternative).map((segment) =>
+          segment === '**' ? '**' : picomatch.makeRe(literalForPicomatch(segment), PICOMATCH),
+        );
         tests.push((segments) => {
           for (let i = 0; i < segments.length; i++) {
             const part = parts[i];
@@ -259,7 +278,7 @@ function findBraceGroup(pattern: string): { start: number; end: number; options:
 }
 
 /** Regex source of a character class starting at `pattern[i] === '['`, or undefined when it never closes. */
-function readClass(pattern: string, i: number, excludeSlash: boolean): { source: string; next: number } | undefined {
+function readClass(pattern: string, i: number): { source: string; next: number } | undefined {
   let j = i + 1;
   let negated = false;
   if (pattern[j] === '!' || pattern[j] === '^') {
@@ -272,9 +291,6 @@ function readClass(pattern: string, i: number, excludeSlash: boolean): { source:
     const c = pattern[j]!;
     if (c === ']' && !first) {
       if (body === '') return undefined;
-      if (excludeSlash) {
-        return { source: negated ? `[^/${body}]` : `(?:(?!/)[${body}])`, next: j + 1 };
-      }
       return { source: `[${negated ? '^' : ''}${body}]`, next: j + 1 };
     }
     first = false;
@@ -326,7 +342,7 @@ function seedBody(pattern: string): string {
         }
         break;
       case '[': {
-        const cls = readClass(pattern, i, false);
+        const cls = readClass(pattern, i);
         if (!cls) {
           out += '\\[';
         } else {
@@ -358,59 +374,59 @@ function seedBody(pattern: string): string {
   return out;
 }
 
-/** One brace-free native pattern. */
-function nativeBody(pattern: string): string {
-  let p = pattern;
+/** One brace-free native pattern as RegExp source (anchored), by picomatch. */
+function nativeSource(alternative: string): string {
+  return picomatch.makeRe(nativeSegments(alternative).map(literalForPicomatch).join('/'), PICOMATCH).source;
+}
+
+/** The segments of one brace-free native pattern, without a leading `./` or empty segments; throws on bad shapes. */
+function nativeSegments(alternative: string): string[] {
+  let p = alternative;
   while (p.startsWith('./')) p = p.slice(2);
   if (p.endsWith('/')) throw new Error('it ends with "/", which names a directory; add "/**" to select its files');
   const segments = p.split('/').filter((s) => s !== '');
   if (segments.length === 0) throw new Error('it selects nothing');
-  const ANY_SEGMENTS = '(?:(?!\\.)[^/]+/)*';
-  let out = '';
-  let afterGlobstar = false;
-  segments.forEach((segment, index) => {
-    const last = index === segments.length - 1;
-    const sep = index > 0 && !afterGlobstar ? '/' : '';
-    if (segment === '**') {
-      if (afterGlobstar) return; // `**/**` is one `**`
-      out += sep + ANY_SEGMENTS + (last ? '(?!\\.)[^/]+' : '');
-      afterGlobstar = true;
-      return;
-    }
+  for (const segment of segments) {
     if (segment === '.') throw new Error('it has a "." segment in the middle');
-    out += sep + nativeSegment(segment);
-    afterGlobstar = false;
-  });
-  return out;
+    if (/(?:^|[^\\])(?:\\\\)*\\$/.test(segment)) throw new Error('a segment ends with a backslash');
+  }
+  return segments;
 }
 
-function nativeSegment(segment: string): string {
+/**
+ * Escapes what picomatch would read otherwise than the dialect does: `(`, `)` and `|` (it passes them on as regex
+ * syntax), `"` (quoting), and a `[` that opens no complete class within the segment (picomatch would let such a
+ * class span `/`, or leave it half-open and build a broken RegExp). An escaped letter or digit is that character:
+ * picomatch would pass `\\d`, `\\b` or `\\1` on to the RegExp as a class, an anchor or a back-reference.
+ */
+function literalForPicomatch(segment: string): string {
   let out = '';
+  let inClassUntil = -1;
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i]!;
     if (c === '\\') {
-      const next = segment[i + 1];
-      if (next === undefined) throw new Error('a segment ends with a backslash');
-      out += escapeLiteral(next);
+      const next = segment[i + 1] ?? ''; // nativeSegments refuses a trailing backslash
+      out += /[A-Za-z0-9]/.test(next) ? next : `\\${next}`;
       i++;
-    } else if (c === '*') {
-      out += '[^/]*';
-      while (segment[i + 1] === '*') i++;
-    } else if (c === '?') {
-      out += '[^/]';
+    } else if (i <= inClassUntil) {
+      out += c;
     } else if (c === '[') {
-      const cls = readClass(segment, i, true);
-      if (!cls) {
-        out += '\\[';
-      } else {
-        out += cls.source;
-        i = cls.next - 1;
-      }
+      inClassUntil = classEnd(segment, i);
+      out += inClassUntil < 0 ? '\\[' : c;
     } else {
-      out += escapeLiteral(c);
+      out += '()|"'.includes(c) ? `\\${c}` : c;
     }
   }
-  // A wildcard never matches a leading dot: dotfiles are only selected by a segment that starts with '.'.
-  const literalDotStart = segment.startsWith('.') || segment.startsWith('\\.');
-  return literalDotStart ? out : `(?!\\.)${out}`;
+  return out;
+}
+
+/** Where the class opened at `segment[start]` closes, or -1; a `]` first (after `[`, `[!` or `[^`) is a member. */
+function classEnd(segment: string, start: number): number {
+  let j = start + 1;
+  if (segment[j] === '!' || segment[j] === '^') j++;
+  for (let first = true; j < segment.length; j++, first = false) {
+    if (segment[j] === '\\') j++;
+    else if (segment[j] === ']' && !first) return j;
+  }
+  return -1;
 }

@@ -1,6 +1,6 @@
 import { getOctokit } from '@actions/github';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitHubClient } from '../../core/github/client.js';
+import { GitHubApiError, GitHubClient } from '../../core/github/client.js';
 import { openOrUpdatePullRequest, type RequestFn } from '../../core/github/pulls.js';
 import { silentLogger } from '../../core/logger.js';
 import { type GitHubApi, startGitHubApi } from '../support/github-api.js';
@@ -79,6 +79,11 @@ describe('openOrUpdatePullRequest', () => {
       labels: [],
       reviewers: [],
     }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/HTTP 401: Bad credentials \(the token is missing, invalid or expired\)/);
+    expect(error).toBeInstanceOf(GitHubApiError);
+    expect((error as GitHubApiError).status).toBe(401);
+    expect((error as Error).message).toMatch(
+      /^Could not list the open pull requests from gitops-dispatch\/dev\/app in org\/gitops: HTTP 401, the token was rejected: it is invalid, expired or revoked\. GitHub said: "Bad credentials"/,
+    );
+    expect((error as Error).message).toMatch(/input 'token'.*"Pull requests: Read and write"/);
   });
 });
