@@ -6,7 +6,7 @@ const INTEGRATION = [
   'test/dispatch/action-yml.test.ts',
   'test/e2e/**/*.test.ts',
   'test/generator/cli.test.ts',
-  'test/receive/{receive-action,seed-cases,threaded-verify,trust}.test.ts',
+  'test/receive/{receive-action,seed-cases,trust}.test.ts',
   'test/receive-land/**/*.test.ts',
   'test/receive-api/**/*.test.ts',
 ];

@@ -1,5 +1,5 @@
 /**
- * The only channel core uses to talk to the outside world. Actions pass an adapter over the workflow commands (action-runtime/logger.ts);
+ * The only channel core uses to talk to the outside world. Actions pass an adapter over `@actions/core`;
  * the CLI and tests pass their own. Core never imports `@actions/*`.
  */
 export interface Annotation {

@@ -5,7 +5,6 @@
  * instead of a green run that deploys the wrong thing.
  */
 import { Composer, parseAllDocuments } from 'yaml';
-import { type Problem, UserError } from '../errors.js';
 import type { Edit } from '../rules/model.js';
 import { fail, type SpanChange, shown } from './model.js';
 import { formatPath, type PathSegment, parsedYaml, parseYamlPath, yamlTokens } from './yaml-source.js';
@@ -219,42 +218,3 @@ export function verifyEdit(before: string, after: string, expect: EditExpectatio
     if (other.length > 0 || a.length !== b.length) refuse('YAML 1.1 and YAML 1.2 readers would see different changes');
   }
 }
-
-/** How an edit is named in messages, e.g. `yaml-path image.tag`. */
-export function describeEdit(edit: Edit): string {
-  switch (edit.kind) {
-    case 'regex':
-      return edit.patterns.map((p) => `regex ${p.label}`).join(', ');
-    case 'yaml-path':
-      return `yaml-path ${edit.path}`;
-    case 'kustomize-image':
-      return `kustomize-image ${edit.image}`;
-  }
-}
-
-/** One edit to read back, as plain data, so it can be checked on another thread. */
-export interface VerifyJob {
-  before: string;
-  after: string;
-  edit: Edit;
-  spans: SpanChange[];
-}
-
-/** The problems of one edit's read-back, or undefined when only its targets changed. */
-export function verifyJob(job: VerifyJob): Problem[] | undefined {
-  try {
-    verifyEdit(job.before, job.after, expectationFor(job.edit, job.spans), describeEdit(job.edit));
-    return undefined;
-  } catch (error) {
-    if (error instanceof UserError) return error.problems;
-    throw error;
-  }
-}
-
-/**
- * Checks many edits, answering in the order given. The planner defers every read-back to one call, so a caller with
- * spare cores can spread them over threads (the read-back is most of a large run's CPU).
- */
-export type EditVerifier = (jobs: VerifyJob[]) => Promise<(Problem[] | undefined)[]>;
-
-export const verifyHere: EditVerifier = async (jobs) => jobs.map(verifyJob);

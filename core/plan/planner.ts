@@ -7,15 +7,7 @@ import { quoted } from '../display.js';
 import { editKustomizeImage } from '../edit/kustomize.js';
 import type { EditOptions, EditResult } from '../edit/model.js';
 import { checkPatterns, editRegex } from '../edit/regex.js';
-import {
-  describeEdit,
-  type EditVerifier,
-  expectationFor,
-  needsDataCheck,
-  type VerifyJob,
-  verifyEdit,
-  verifyHere,
-} from '../edit/verify.js';
+import { expectationFor, needsDataCheck, verifyEdit } from '../edit/verify.js';
 import { editYamlPath, variableValue } from '../edit/yaml-path.js';
 import { type Problem, ProblemList, UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -39,8 +31,6 @@ export interface PlanOptions {
    * to recover an environment pinned by a wrong, too-high version). Default true: rules decide.
    */
   onlyNewer?: boolean;
-  /** Reads every edit back (default: on this thread); the receive action spreads a large run over threads. */
-  verifier?: EditVerifier;
 }
 
 interface FileState {
@@ -60,6 +50,17 @@ function describeConditions(rule: Rule): string {
       group.map((c) => `${c.variable} =~ /${c.pattern}/${c.anchored ? ' (full match)' : ''}`).join(' and '),
     )
     .join(' or ');
+}
+
+function describeEdit(edit: FileUpdate['edit']): string {
+  switch (edit.kind) {
+    case 'regex':
+      return edit.patterns.map((p) => `regex ${p.label}`).join(', ');
+    case 'yaml-path':
+      return `yaml-path ${edit.path}`;
+    case 'kustomize-image':
+      return `kustomize-image ${edit.image}`;
+  }
 }
 
 function runEdit(update: FileUpdate, text: string, variables: Variables, options: EditOptions) {
@@ -119,8 +120,6 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
   const states = new Map<string, FileState>();
   const checkedValues = new Set<string>();
   const refused: RefusedSpan[] = [];
-  // Read-backs run after every edit is made, all at once; a refused one fails the plan like any other problem.
-  const checks: { job: VerifyJob; report: (problems: Problem[]) => void }[] = [];
 
   for (const rule of matched) {
     await logger.group(`Rule ${rule.name}`, async () => {
@@ -181,19 +180,13 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
           let result: EditResult & { unmatched?: string[] };
           try {
             result = runEdit(update, state.text, variables, { shouldReplace: guard });
+            if (needsDataCheck(update.edit, state.path)) {
+              verifyEdit(state.text, result.text, expectationFor(update.edit, result.spans), describeEdit(update.edit));
+            }
           } catch (error) {
             if (!(error instanceof UserError)) throw error;
             for (const p of error.problems) add(p, state.path);
             continue;
-          }
-          if (result.text !== state.text && needsDataCheck(update.edit, state.path)) {
-            const path = state.path;
-            checks.push({
-              job: { before: state.text, after: result.text, edit: update.edit, spans: result.spans },
-              report: (found) => {
-                for (const p of found) add(p, path);
-              },
-            });
           }
           for (const label of result.unmatched ?? []) {
             logger.warning(`rule '${rule.name}': regex ${label} matched nothing in ${state.path}`, {
@@ -244,10 +237,6 @@ export async function planUpdate(options: PlanOptions): Promise<Plan> {
       }
     });
   }
-  const verdicts = await (options.verifier ?? verifyHere)(checks.map((c) => c.job));
-  verdicts.forEach((found, i) => {
-    if (found) checks[i]!.report(found);
-  });
   problems.throwIfAny();
 
   const changes: FileChange[] = [];

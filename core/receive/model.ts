@@ -1,6 +1,5 @@
 /** What the receive use case takes (a request, where it runs, the services it may use) and what it gives back. */
 import type { AppOutcome } from '../argocd/wait.js';
-import type { EditVerifier } from '../edit/verify.js';
 import type { GitNetworkLimits } from '../git/git.js';
 import type { RequestFn, RequestLimits } from '../github/client.js';
 import type { LandResult } from '../land/model.js';
@@ -80,8 +79,6 @@ export interface ReceiveServices {
   restRequest: () => RequestFn;
   requestLimits?: RequestLimits;
   gitNetwork?: Partial<GitNetworkLimits>;
-  /** Reads edits back; default on this thread. */
-  verifier?: EditVerifier;
 }
 
 /** What was asked of Argo CD, for the job summary. */

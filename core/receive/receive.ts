@@ -51,9 +51,8 @@ export async function receive(
     logger.warning("Input 'pull-request' is true but 'commit' is false: no pull request is opened.");
   }
   const onlyNewer = request.onlyNewer;
-  const verifier = services.verifier;
-  const replan = () => planUpdate({ root, rules, variables, logger, onlyNewer, verifier });
-  const plan = remote ? await remote.plan(rules, variables, onlyNewer, verifier) : await replan();
+  const replan = () => planUpdate({ root, rules, variables, logger, onlyNewer });
+  const plan = remote ? await remote.plan(rules, variables, onlyNewer) : await replan();
   const result: ReceiveResult = { plan, rules, environments: plan.matchedRules, modifiedFiles: [], tag };
 
   if (request.dryRun) {
@@ -86,18 +85,7 @@ export async function receive(
   });
   const trailers = sourceTrailers(source);
   const landing: LandResult = remote
-    ? await landViaApi({
-        remote,
-        request,
-        rules,
-        variables,
-        commitMessage,
-        trailers,
-        pullRequest,
-        logger,
-        sleep,
-        verifier,
-      })
+    ? await landViaApi({ remote, request, rules, variables, commitMessage, trailers, pullRequest, logger, sleep })
     : await landFromCheckout({
         root,
         plan,

@@ -1,6 +1,4 @@
 /** `commit-method: api`: the branch's files are read, planned on and committed through GitHub's GraphQL API. */
-
-import type { EditVerifier } from '../edit/verify.js';
 import { UserError } from '../errors.js';
 import { explainApiFailure } from '../github/explain-api.js';
 import { fetchTransport, GitHubGraphql } from '../github/graphql.js';
@@ -24,7 +22,7 @@ export interface Remote {
   /** Reads one file of the head (for `rules-file`). */
   readFile(path: string): Promise<string>;
   /** Plans on the head read first; later calls plan on whatever source they are given. */
-  plan(rules: Rule[], variables: Variables, onlyNewer?: boolean, verifier?: EditVerifier): Promise<Plan>;
+  plan(rules: Rule[], variables: Variables, onlyNewer?: boolean): Promise<Plan>;
   /** The head, source and plan of the first `plan` call. */
   start?: ApiStart;
 }
@@ -88,11 +86,11 @@ export async function openRemote(o: {
       if ('problem' in read) throw new Error(read.problem.message);
       return read.text;
     },
-    async plan(rules, variables, onlyNewer, verifier) {
+    async plan(rules, variables, onlyNewer) {
       const { head, source } = await first();
       let plan: Plan;
       try {
-        plan = await planUpdate({ root: '.', source, rules, variables, logger, onlyNewer, verifier });
+        plan = await planUpdate({ root: '.', source, rules, variables, logger, onlyNewer });
       } catch (error) {
         explain(error);
         throw error;
@@ -115,7 +113,6 @@ export async function landViaApi(o: {
   pullRequest: PullRequestLanding | undefined;
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
-  verifier?: EditVerifier;
 }): Promise<LandResult> {
   const { remote, request, variables, logger } = o;
   const start = remote.start;
@@ -126,15 +123,7 @@ export async function landViaApi(o: {
     branch: start.head.branch,
     logger,
     plan: (source: FileSource) =>
-      planUpdate({
-        root: '.',
-        source,
-        rules: o.rules,
-        variables,
-        logger,
-        onlyNewer: request.onlyNewer,
-        verifier: o.verifier,
-      }),
+      planUpdate({ root: '.', source, rules: o.rules, variables, logger, onlyNewer: request.onlyNewer }),
     start,
     commitMessage: () => o.commitMessage(variables),
     trailers: o.trailers,

@@ -9,7 +9,6 @@ import { actionsLogger } from '../../action-runtime/logger.js';
 import { scaledClock } from '../../action-runtime/sleep.js';
 import { gitNetworkLimits, requestLimits } from '../../action-runtime/timeouts.js';
 import * as core from '../../action-runtime/toolkit.js';
-import { threadedVerifier } from '../../action-runtime/verify-pool.js';
 import { errorMessage } from '../../core/errors.js';
 import {
   argoCdSummaryMarkdown,
@@ -64,8 +63,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       restRequest: () => createRequestFn(request.token, request.apiUrl),
       requestLimits: requestLimits(env),
       gitNetwork: gitNetworkLimits(env),
-      // This file is bundled into dist/index.js, the entry a read-back thread starts from.
-      verifier: threadedVerifier(new URL(import.meta.url), actionsLogger),
     };
     const result = await receive(request, argocd, context, services);
     // Published before Argo CD is asked: a failed wait must not hide the commit that was made.
