@@ -12,12 +12,15 @@ import type { Plan } from './model.js';
 import { isInside } from './source.js';
 
 export async function applyPlan(root: string, plan: Plan): Promise<void> {
-  const realRoot = realpathSync(root);
+  const realRoot = realpathSync.native(root);
   const staged: { tmp: string; target: string }[] = [];
+  // One random name per run, numbered per file: unguessable, without a call into crypto per file.
+  const run = randomBytes(6).toString('hex');
+  const umask = currentUmask();
   try {
-    for (const change of plan.changes) {
+    for (const [index, change] of plan.changes.entries()) {
       if (change.after === change.before) continue;
-      const target = realpathSync(join(root, change.path));
+      const target = realpathSync.native(join(root, change.path));
       if (!isInside(realRoot, target)) {
         throw new UserError({
           code: 'plan/outside-repository',
@@ -34,14 +37,26 @@ export async function applyPlan(root: string, plan: Plan): Promise<void> {
         });
       }
       const mode = statSync(target).mode & 0o7777;
-      const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+      const tmp = join(dirname(target), `.${basename(target)}.${run}-${index}.tmp`);
       writeFileSync(tmp, change.after, { flag: 'wx', mode });
       staged.push({ tmp, target });
-      chmodSync(tmp, mode); // the umask may have narrowed it
+      if ((mode & ~umask) !== mode) chmodSync(tmp, mode); // the umask narrowed it
     }
   } catch (error) {
     for (const s of staged) rmSync(s.tmp, { force: true });
     throw error;
   }
   for (const s of staged) renameSync(s.tmp, s.target);
+}
+
+/**
+ * The process's umask. The no-argument read is deprecated in Node's docs only (it briefly sets the mask in other
+ * threads' view), but it is the one read that also works in worker threads; an unknown mask means chmod always.
+ */
+function currentUmask(): number {
+  try {
+    return process.umask();
+  } catch {
+    return 0o7777;
+  }
 }

@@ -255,6 +255,15 @@ describe('applyPlan', () => {
     expect((await stat(join(root, 'run.yaml'))).mode & 0o777).toBe(0o750);
   });
 
+  it('keeps a mode the umask would narrow (group- and world-writable)', async () => {
+    const root = await tempDir();
+    await writeTree(root, { 'shared.yaml': 'image:\n  tag: a\n' });
+    await chmod(join(root, 'shared.yaml'), 0o666);
+    const { result } = await plan(root, [rule('r', '.*', '*.yaml', tagPath)], { docker_image_tag: 'b' });
+    await applyPlan(root, result);
+    expect((await stat(join(root, 'shared.yaml'))).mode & 0o777).toBe(0o666);
+  });
+
   it('refuses when a file changed after planning, writing nothing', async () => {
     const root = await tempDir();
     await writeTree(root, { 'a.yaml': 'image:\n  tag: a\n', 'b.yaml': 'image:\n  tag: a\n' });
