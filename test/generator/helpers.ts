@@ -1,26 +1,21 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
 import { MemoryLogger } from '../../core/logger.js';
 import { main } from '../../generator/src/bin.js';
 import type { CliContext } from '../../generator/src/cli.js';
+import { removeWhenDone } from '../support/git.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** A fixed published reference, so snapshots do not change with package.json. */
 export const ACTIONS_REF = 'gitops-dispatch/gitops-dispatch@v0';
 
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A temporary directory holding `tree` (path -> contents); removed after the test. */
 export function testdir(tree: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-dispatch-gen-'));
-  made.push(dir);
+  removeWhenDone(dir);
   for (const [path, contents] of Object.entries(tree)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), contents);

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { afterAll, onTestFinished } from 'vitest';
+import { onTestFinished } from 'vitest';
 
 /** Fixed identity and no prompts, so commits are reproducible and a bad credential fails instead of hanging. */
 export const GIT_IDENTITY = {
@@ -95,26 +95,30 @@ export async function parsedTrailers(cwd: string, message: string): Promise<stri
  */
 export async function tempDir(prefix = 'gitops-dispatch-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
+  removeWhenDone(dir);
+  return dir;
+}
+
+/** Removes `dir` when the current test finishes, or after the test file's last test when called outside a test. */
+export function removeWhenDone(dir: string): void {
   try {
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
   } catch {
     fileScoped.add(dir);
   }
-  return dir;
 }
 
 const fileScoped = new Set<string>();
-const removeFileScoped = (): void => {
+/**
+ * Removes the folders made outside a test. test/support/setup.ts runs it after every test file: a hook registered
+ * here would run for the first file only when files share this module (the unit project does not isolate them).
+ */
+export function removeFileScoped(): void {
   for (const dir of fileScoped) rmSync(dir, { recursive: true, force: true });
   fileScoped.clear();
-};
-try {
-  // Registered when a test file imports this module (each file gets its own module instance).
-  afterAll(removeFileScoped);
-} catch {
-  // Imported outside a vitest collection phase (e.g. a script): fall back to process exit.
-  process.once('exit', removeFileScoped);
 }
+// Whatever is left (a script importing this module, a file that ended early) goes when the process exits.
+process.once('exit', removeFileScoped);
 
 /** Writes files (creating folders); paths use `/` and are relative to `dir`. */
 export async function writeTree(dir: string, tree: Record<string, string | Buffer>): Promise<void> {

@@ -154,19 +154,41 @@ export async function startGitHubGraphql(options: GitHubGraphqlOptions): Promise
 
   const bareOf = (owner: string, name: string) => join(options.root, owner, `${name}.git`);
 
+  // A bare repository is a folder with HEAD and objects/ (what `git rev-parse --git-dir` would accept there).
   async function exists(bare: string): Promise<boolean> {
-    return (await run(bare, ['rev-parse', '--git-dir']).catch(() => ({ code: 1 }))).code === 0;
+    return existsSync(join(bare, 'HEAD')) && existsSync(join(bare, 'objects'));
   }
+
+  // What git says about an object id never changes, so each answer is kept per repository: racing clients re-read
+  // the same trees and blobs many times, and each git process costs a fork of this (large) test process.
+  // Refs move, so ref lookups are never kept; failures are not kept either (an object may arrive later).
+  const known = new Map<string, Map<string, Promise<unknown>>>();
+  const FULL_OID = /^[0-9a-f]{40}(?::|$)/;
 
   function repository(owner: string, name: string) {
     const bare = bareOf(owner, name);
     const nameWithOwner = `${owner}/${name}`;
     const repoId = b64(`Repository:${nameWithOwner}`);
-
-    const typeOf = async (oid: string): Promise<string | undefined> => {
-      const r = await run(bare, ['cat-file', '-t', oid]);
-      return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+    const kept = known.get(bare) ?? new Map<string, Promise<unknown>>();
+    known.set(bare, kept);
+    /** `lookup()` once per key while it succeeds (resolves to something other than undefined). */
+    const once = <T>(key: string, lookup: () => Promise<T>): Promise<T> => {
+      const hit = kept.get(key) as Promise<T> | undefined;
+      if (hit) return hit;
+      const answer = lookup();
+      kept.set(key, answer);
+      answer.then(
+        (value) => value === undefined && kept.delete(key),
+        () => kept.delete(key),
+      );
+      return answer;
     };
+
+    const typeOf = (oid: string): Promise<string | undefined> =>
+      once(`type ${oid}`, async () => {
+        const r = await run(bare, ['cat-file', '-t', oid]);
+        return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+      });
 
     const object = async (oid: string): Promise<Record<string, unknown> | null> => {
       const type = await typeOf(oid);
@@ -179,10 +201,12 @@ export async function startGitHubGraphql(options: GitHubGraphqlOptions): Promise
     const commit = (oid: string) => {
       let info: Promise<{ parents: string[]; message: string }> | undefined;
       const load = () => {
-        info ??= gitOut(bare, ['log', '-1', '--format=%P%x00%B', oid]).then((out) => {
-          const [parents = '', message = ''] = out.split('\0');
-          return { parents: parents.split(' ').filter((p) => p !== ''), message: message.replace(/\n+$/, '') };
-        });
+        info ??= once(`commit ${oid}`, () =>
+          gitOut(bare, ['log', '-1', '--format=%P%x00%B', oid]).then((out) => {
+            const [parents = '', message = ''] = out.split('\0');
+            return { parents: parents.split(' ').filter((p) => p !== ''), message: message.replace(/\n+$/, '') };
+          }),
+        );
         return info;
       };
       return {
@@ -194,13 +218,16 @@ export async function startGitHubGraphql(options: GitHubGraphqlOptions): Promise
         message: async () => (await load()).message,
         messageHeadline: async () => (await load()).message.split('\n')[0],
         messageBody: async () => (await load()).message.split('\n').slice(2).join('\n'),
-        tree: async () => tree(await gitOut(bare, ['rev-parse', `${oid}^{tree}`])),
+        tree: async () => tree(await once(`tree of ${oid}`, () => gitOut(bare, ['rev-parse', `${oid}^{tree}`]))),
         parents: async (args: { first?: number }) => ({
           nodes: (await load()).parents.slice(0, args.first ?? 100).map(commit),
           totalCount: (await load()).parents.length,
         }),
         history: async (args: { first?: number }) => {
-          const out = await gitOut(bare, ['rev-list', `--max-count=${args.first ?? 100}`, oid]);
+          const count = args.first ?? 100;
+          const out = await once(`history ${count} ${oid}`, () =>
+            gitOut(bare, ['rev-list', `--max-count=${count}`, oid]),
+          );
           return {
             nodes: out
               .split('\n')
@@ -217,7 +244,11 @@ export async function startGitHubGraphql(options: GitHubGraphqlOptions): Promise
       oid,
       abbreviatedOid: oid.slice(0, 7),
       entries: async () => {
-        const out = (await run(bare, ['ls-tree', '-z', oid])).stdout.toString('utf8');
+        const listing = await once(`entries ${oid}`, async () => {
+          const r = await run(bare, ['ls-tree', '-z', oid]);
+          return r.code === 0 ? r.stdout.toString('utf8') : undefined;
+        });
+        const out = listing ?? '';
         return out
           .split('\0')
           .filter((line) => line !== '')
@@ -239,7 +270,10 @@ export async function startGitHubGraphql(options: GitHubGraphqlOptions): Promise
     const blob = (oid: string) => {
       let bytes: Promise<Buffer> | undefined;
       const load = () => {
-        bytes ??= run(bare, ['cat-file', 'blob', oid]).then((r) => r.stdout);
+        bytes ??= once(`blob ${oid}`, async () => {
+          const r = await run(bare, ['cat-file', 'blob', oid]);
+          return r.code === 0 ? r.stdout : undefined;
+        }).then((b) => b ?? Buffer.alloc(0));
         return bytes;
       };
       return {
@@ -285,13 +319,18 @@ export async function startGitHubGraphql(options: GitHubGraphqlOptions): Promise
           const spec = args.oid ?? args.expression;
           if (!spec) return null;
           // `<rev>:<path>` names an object already; a bare oid or rev gets ^{object} so rev-parse checks it exists.
-          const r = await run(bare, [
-            'rev-parse',
-            '--verify',
-            '--quiet',
-            spec.includes(':') ? spec : `${spec}^{object}`,
-          ]);
-          return r.code === 0 ? object(r.stdout.toString('utf8').trim()) : null;
+          const resolve = async () => {
+            const r = await run(bare, [
+              'rev-parse',
+              '--verify',
+              '--quiet',
+              spec.includes(':') ? spec : `${spec}^{object}`,
+            ]);
+            return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+          };
+          // Only a name that starts with a full object id always means the same object; a branch name moves.
+          const oid = FULL_OID.test(spec) ? await once(`object ${spec}`, resolve) : await resolve();
+          return oid === undefined ? null : object(oid);
         },
       },
     };
