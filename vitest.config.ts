@@ -22,7 +22,7 @@ export default defineConfig({
     // One worker per core, at least two: most tests wait on child processes (git, the bundles), so the default
     // (cores - 1, one worker on two cores) leaves a core idle for much of the run.
     maxWorkers: Math.max(2, availableParallelism()),
-    // Test files share a worker's modules instead of re-importing them per file (a third of the suite's CPU time).
+    // Test files share a worker's modules instead of re-importing them per file (about a fifth of the suite's CPU).
     // So a test that changes global state restores it (vi.stubEnv + vi.unstubAllEnvs, vi.useRealTimers), and
     // per-file cleanups go in test/support/setup.ts, which runs before every file.
     isolate: false,
