@@ -3,10 +3,14 @@
  * Helm and kustomize read files by, through sigs.k8s.io/yaml), and refuse unless the data is the original with only
  * the targets changed. The editors aim to be right by construction; this check is what makes a wrong byte a refusal
  * instead of a green run that deploys the wrong thing.
+ * The usual edit (one scalar value spliced) is first shown by comparing lexical tokens (core/edit/syntax-diff.ts),
+ * which costs a fifth of the four readings; whatever that cannot show is read in full. test/edit/syntax-diff.test.ts
+ * (and, over real charts, test/corpus/syntax-diff.check.ts) holds the shortcut to never pass what the readings refuse.
  */
 import { Composer, parseAllDocuments } from 'yaml';
 import type { Edit } from '../rules/model.js';
 import { fail, type SpanChange, shown } from './model.js';
+import { changedScalars } from './syntax-diff.js';
 import { formatPath, type PathSegment, parsedYaml, parseYamlPath, yamlTokens } from './yaml-source.js';
 
 const VERSIONS = ['1.2', '1.1'] as const;
@@ -75,7 +79,9 @@ export function needsDataCheck(edit: Edit, path: string): boolean {
   return edit.kind !== 'regex' || /\.ya?ml$/i.test(path);
 }
 
-const readOptions = (version: Version) => ({ version, merge: version === '1.1', uniqueKeys: false });
+// logLevel 'error': a map key that is itself a map is data Helm would refuse; the check needs no warning about it.
+const readOptions = (version: Version) =>
+  ({ version, merge: version === '1.1', uniqueKeys: false, logLevel: 'error' }) as const;
 
 /** The documents of `text` as plain data, or the first parse error. Aliases resolve, as Helm's reader does. */
 export function readData(text: string, version: Version): { data: unknown[] } | { error: string } {
@@ -161,12 +167,29 @@ function describe(value: unknown): string {
 }
 
 /**
+ * True when comparing syntax trees shows the edit is what `expect` allows (the usual case: one scalar value spliced),
+ * which is what the four readings below would find, at a fraction of the cost; false leaves it to them.
+ */
+export function shownBySyntax(before: string, after: string, expect: EditExpectation): boolean {
+  const changes = changedScalars(before, after);
+  if (!changes || (expect.maxChanges !== undefined && changes.length > expect.maxChanges)) return false;
+  return changes.every(
+    (c) => expect.allowed(c.path) && expect.values.some((v) => (expect.contains ? c.after.includes(v) : c.after === v)),
+  );
+}
+
+/**
  * Refuses (UserError `edit/verify-failed`, nothing written) unless `after` reads, as YAML 1.2 and as YAML 1.1,
  * as `before` with only allowed leaves changed, each to one of the written strings, and the same in both readings.
  * When `before` itself is not YAML (a template matched by a regex rule), there is no data to compare: skipped.
  */
 export function verifyEdit(before: string, after: string, expect: EditExpectation, where: string): void {
-  if (before === after) return;
+  if (before === after || shownBySyntax(before, after, expect)) return;
+  verifyByReading(before, after, expect, where);
+}
+
+/** `verifyEdit` without the syntax shortcut: the four readings, compared as data. */
+export function verifyByReading(before: string, after: string, expect: EditExpectation, where: string): void {
   const refuse = (why: string): never =>
     fail(
       'edit/verify-failed',
