@@ -32159,7 +32159,7 @@ function directoryFilter(patterns, dialect) {
                 continue;
             }
             for (const alternative of expandBraces(pattern)) {
-                const parts = nativeSegments(alternative).map((segment) => segment === '**' ? '**' : picomatch_default().makeRe(literalForPicomatch(segment), PICOMATCH));
+                const parts = nativeSegments(alternative).map((segment) => segment === '**' ? '**' : picomatchRegExp(literalForPicomatch(segment)));
                 tests.push((segments) => {
                     for (let i = 0; i < segments.length; i++) {
                         const part = parts[i];
@@ -32350,7 +32350,16 @@ function seedBody(pattern) {
 }
 /** One brace-free native pattern as RegExp source (anchored), by picomatch. */
 function nativeSource(alternative) {
-    return picomatch_default().makeRe(nativeSegments(alternative).map(literalForPicomatch).join('/'), PICOMATCH).source;
+    return picomatchRegExp(nativeSegments(alternative).map(literalForPicomatch).join('/')).source;
+}
+/**
+ * picomatch 4.0.7 "collapses" a run of four or more backslashes, and on one at the end of a pattern it never returns.
+ * literalForPicomatch writes none; this keeps a future change from hanging the receiver instead of failing.
+ */
+function picomatchRegExp(input) {
+    if (input.includes('\\\\\\\\'))
+        throw new Error(`internal: a backslash run would reach picomatch (${input})`);
+    return picomatch_default().makeRe(input, PICOMATCH);
 }
 /** The segments of one brace-free native pattern, without a leading `./` or empty segments; throws on bad shapes. */
 function nativeSegments(alternative) {
@@ -32374,7 +32383,8 @@ function nativeSegments(alternative) {
  * Escapes what picomatch would read otherwise than the dialect does: `(`, `)` and `|` (it passes them on as regex
  * syntax), `"` (quoting), and a `[` that opens no complete class within the segment (picomatch would let such a
  * class span `/`, or leave it half-open and build a broken RegExp). An escaped letter or digit is that character:
- * picomatch would pass `\\d`, `\\b` or `\\1` on to the RegExp as a class, an anchor or a back-reference.
+ * picomatch would pass `\\d`, `\\b` or `\\1` on to the RegExp as a class, an anchor or a back-reference. An escaped
+ * backslash is written so that no run of backslashes forms.
  */
 function literalForPicomatch(segment) {
     let out = '';
@@ -32383,7 +32393,14 @@ function literalForPicomatch(segment) {
         const c = segment[i];
         if (c === '\\') {
             const next = segment[i + 1] ?? ''; // nativeSegments refuses a trailing backslash
-            out += /[A-Za-z0-9]/.test(next) ? next : `\\${next}`;
+            if (next !== '\\')
+                out += /[A-Za-z0-9]/.test(next) ? next : `\\${next}`;
+            // A literal backslash never joins a run (see nativeSource): outside a class it is the class `[\\]`; inside
+            // one, a repeat adds no member.
+            else if (i > inClassUntil)
+                out += '[\\\\]';
+            else if (!out.endsWith('\\\\'))
+                out += '\\\\';
             i++;
         }
         else if (i <= inClassUntil) {

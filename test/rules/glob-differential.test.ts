@@ -119,6 +119,47 @@ describe('native globs: picomatch against the old hand-written translation', () 
     }
   });
 
+  it('escaped backslashes in any number are literal, and never reach picomatch as a run (4.0.7 hangs on one)', () => {
+    // Dialect sources as raw text: `\\\\` is two escaped backslashes, i.e. two literal ones.
+    const raw = String.raw;
+    const cases: [string, string, boolean][] = [
+      [raw`a\\\\`, raw`a\\`, true], // two at the end: picomatch 4.0.7 never returned on this
+      [raw`a\\\\`, 'a\\', false],
+      [raw`x\\\\y`, raw`x\\y`, true],
+      [raw`x\\\\\\y`, raw`x\\\y`, true],
+      [raw`x\\\\\\y`, raw`x\\y`, false],
+      [raw`[!\[/\\\\`, raw`[![/\\`, true], // the pattern the property test drew when it hung
+      [raw`a\\\\\(`, raw`a\\(`, true],
+      [raw`[a\\\\]`, '\\', true],
+      [raw`[a\\\\]`, 'a', true],
+      [raw`[a\\\\]x`, raw`\\x`, false],
+      [raw`*\\\\*`, raw`p\\q`, true],
+    ];
+    for (const [p, f, selected] of cases) {
+      const problem = checkGlob(p, 'native');
+      if (problem) {
+        expect(problem.code, p).toBe('glob/syntax');
+        expect(selected, `${p} refused`).toBe(false);
+        continue;
+      }
+      expect(globToRegExp(p, 'native').test(f), `${JSON.stringify(p)} against ${JSON.stringify(f)}`).toBe(selected);
+      expect(globToRegExp(p, 'native').test(f), 'same as the old translation').toBe(oracleNativeRegExp(p).test(f));
+    }
+    // Many backslashes, brackets and parentheses in a row: every one compiles (or is refused) and agrees with the
+    // old translation; a run reaching picomatch would throw "internal" here rather than hang.
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('\\', '\\', 'a', '[', ']', '!', '(', '/'), maxLength: 14 }),
+        (p) => {
+          const problem = checkGlob(p, 'native');
+          expect(problem?.message ?? '', p).not.toMatch(/internal/);
+          return true;
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('characters picomatch would read as regex or quoting are literal', () => {
     const cases: [string, string, boolean][] = [
       ['values (1).yaml', 'values (1).yaml', true],
