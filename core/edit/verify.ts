@@ -167,8 +167,8 @@ function describe(value: unknown): string {
 }
 
 /**
- * True when comparing syntax trees shows the edit is what `expect` allows (the usual case: one scalar value spliced),
- * which is what the four readings below would find, at a fraction of the cost; false leaves it to them.
+ * True when comparing lexical tokens shows the edit is what `expect` allows (the usual case: one scalar value
+ * spliced), which is what the four readings below would find, at a fraction of the cost; false leaves it to them.
  */
 export function shownBySyntax(before: string, after: string, expect: EditExpectation): boolean {
   const changes = changedScalars(before, after);

@@ -34330,8 +34330,8 @@ function describe(value) {
     return `${typeof value} ${String(value)}`;
 }
 /**
- * True when comparing syntax trees shows the edit is what `expect` allows (the usual case: one scalar value spliced),
- * which is what the four readings below would find, at a fraction of the cost; false leaves it to them.
+ * True when comparing lexical tokens shows the edit is what `expect` allows (the usual case: one scalar value
+ * spliced), which is what the four readings below would find, at a fraction of the cost; false leaves it to them.
  */
 function shownBySyntax(before, after, expect) {
     const changes = changedScalars(before, after);

@@ -84,7 +84,7 @@ multi: a
 `,
 };
 
-describe('the read-back shortcut (syntax trees instead of four readings)', () => {
+describe('the read-back shortcut (lexical tokens instead of four readings)', () => {
   it('never lets through an edit the four readings refuse, on every hostile splice of every fixture', () => {
     const tally = emptyTally();
     for (const [name, text] of Object.entries(FIXTURES)) compareShortcut(name, text, tally);
